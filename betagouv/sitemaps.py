@@ -1,0 +1,94 @@
+"""sitemap.xml: every public page, with the date it last changed."""
+
+from __future__ import annotations
+
+import datetime
+from functools import cached_property
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from members.models import Member
+from startups.models import Incubator, Organisation, Phase, PortfolioVersion, Startup
+
+
+class PortfolioPagesSitemap(Sitemap):
+    """Pages that summarise the portfolio change whenever it changes."""
+
+    @cached_property
+    def portfolio_changed_at(self) -> datetime.datetime:
+        return PortfolioVersion.current().changed_at
+
+    def lastmod(self, item) -> datetime.datetime:
+        return self.portfolio_changed_at
+
+
+class ListingsSitemap(PortfolioPagesSitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self) -> list[str]:
+        return [
+            "startups:home",
+            "startups:startup_list",
+            "members:member_list",
+            "startups:incubator_list",
+            "startups:organisation_list",
+            "stats:statistics",
+            "api-v1:openapi-view",
+        ]
+
+    def location(self, name: str) -> str:
+        return reverse(name)
+
+
+class PhaseSitemap(PortfolioPagesSitemap):
+    def items(self) -> QuerySet[Phase]:
+        return Phase.objects.all()
+
+
+class IncubatorSitemap(PortfolioPagesSitemap):
+    def items(self) -> QuerySet[Incubator]:
+        return Incubator.objects.filter(hidden=False).only("slug").order_by("slug")
+
+
+class OrganisationSitemap(PortfolioPagesSitemap):
+    def items(self) -> QuerySet[Organisation]:
+        return Organisation.objects.only("slug").order_by("slug")
+
+
+class StartupSitemap(Sitemap):
+    priority = 0.8
+
+    def items(self) -> QuerySet[Startup]:
+        # Two real startups ask not to be indexed (`robots: noindex`, kept among the
+        # unmodelled keys of their file).
+        return (
+            Startup.objects.exclude(extra_front_matter__contains="robots: noindex")
+            .only("slug", "updated_at")
+            .order_by("slug")
+        )
+
+    def lastmod(self, startup: Startup) -> datetime.datetime:
+        return startup.updated_at
+
+
+class MemberSitemap(Sitemap):
+    priority = 0.3
+
+    def items(self) -> QuerySet[Member]:
+        return Member.objects.only("slug", "updated_at").order_by("slug")
+
+    def lastmod(self, member: Member) -> datetime.datetime:
+        return member.updated_at
+
+
+SITEMAPS = {
+    "pages": ListingsSitemap,
+    "phases": PhaseSitemap,
+    "incubateurs": IncubatorSitemap,
+    "organisations": OrganisationSitemap,
+    "startups": StartupSitemap,
+    "membres": MemberSitemap,
+}

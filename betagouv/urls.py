@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps_views
+from django.urls import include, path
+
+from betagouv.sitemaps import SITEMAPS
+from betagouv.views import robots_txt
+
+urlpatterns = [
+    path("", include("startups.urls")),
+    path("membres/", include("members.urls")),
+    path("statistiques/", include("stats.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
+    path("flux/", include("startups.feed_urls")),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemaps_views.index, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+]

@@ -1,0 +1,368 @@
+"""The admin of the people: members with their missions, missions, incubators' teams.
+
+Missions are edited inline on the member's page (superusers), or on their own page, where an
+incubator's staff edit the missions of their startups' teams (`staff.scope`).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+
+from members.models import Member, Mission, MissionStartup, Team, TeamMembership
+from staff.base_admin import (
+    ContentForm,
+    HistorySource,
+    LabelledTabularInline,
+    PortfolioAdmin,
+    append_positions,
+    https_formfield,
+    lines_field,
+    renumber,
+)
+from staff.scope import IncubatorScopedAdmin, hosted_startups, incubator_ids
+from startups.admin import (
+    CONTENT_FILE_FIELDS,
+    CONTENT_FILE_FIELDSET,
+    SearchedAdmin,
+    touch_startups,
+)
+from startups.models import Startup
+
+
+def check_startup_slugs(slugs: list[str]) -> list[str]:
+    """Slugs listed in a member's file must name startups, or the file would not import back."""
+    unknown = sorted(
+        set(slugs) - set(Startup.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    )
+    if unknown:
+        raise ValidationError(
+            f"Startup(s) inconnue(s) : {', '.join(unknown)} (identifiants attendus)."
+        )
+    duplicates = sorted({slug for slug in slugs if slugs.count(slug) > 1})
+    if duplicates:
+        raise ValidationError(f"En double : {', '.join(duplicates)}.")
+    return slugs
+
+
+class MissionForm(forms.ModelForm):
+    """A mission and the startups it was for, kept in the file's order.
+
+    `startups` goes through `MissionStartup` (ordered), which a plain model form cannot edit:
+    the field is `mission_startups`, saved with the form. For an incubator's staff the choice
+    is limited to their startups and those already on the mission, and the mission must keep
+    one of theirs.
+    """
+
+    mission_startups = forms.ModelMultipleChoiceField(
+        Startup.objects.all(),
+        label="startups",
+        required=False,
+        widget=AutocompleteSelectMultiple(Mission._meta.get_field("startups"), admin.site),
+    )
+    scope: frozenset[int] | None = None
+    restoring = False  # shown by the history's revert page
+
+    class Meta:
+        model = Mission
+        fields = ("member", "start", "end", "status", "employer")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.current = self.linked_startup_ids()
+        deleted = self.restoring and not self.current and self.is_deleted()
+        self.fields["mission_startups"].initial = (
+            self.former_startup_ids() if deleted else self.current
+        )
+        if self.scope is not None:
+            self.fields["mission_startups"].queryset = Startup.objects.filter(
+                Q(pk__in=hosted_startups(self.scope)) | Q(pk__in=self.current)
+            )
+
+    def linked_startup_ids(self) -> list[int]:
+        if self.instance.pk is None:
+            return []
+        links = getattr(self.instance, "ordered_links", None)
+        if links is None:
+            links = self.instance.missionstartup_set.order_by("position")
+        return [link.startup_id for link in links]
+
+    def is_deleted(self) -> bool:
+        """A deleted mission shown by its history, to be restored."""
+        return not Mission.objects.filter(pk=self.instance.pk).exists()
+
+    def former_startup_ids(self) -> list[int]:
+        """The startups a deleted mission had: restoring it restores them too."""
+        links = MissionStartup.history.filter(mission_id=self.instance.pk, history_type="-")
+        former = dict(links.values_list("startup_id", "position"))
+        existing = Startup.objects.filter(pk__in=former).values_list("pk", flat=True)
+        return sorted(existing, key=former.__getitem__)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error(
+                "end",
+                f"La fin de la mission ({end:%d/%m/%Y}) précède son début ({start:%d/%m/%Y}).",
+            )
+        chosen = data.get("mission_startups")
+        if self.scope is not None and chosen is not None:
+            self._check_scope({startup.pk for startup in chosen})
+        return data
+
+    def _check_scope(self, chosen: set[int]) -> None:
+        mine = set(
+            Startup.objects.filter(pk__in=hosted_startups(self.scope)).values_list("pk", flat=True)
+        )
+        if not chosen & mine:
+            self.add_error(
+                "mission_startups",
+                "Choisissez au moins une startup de vos incubateurs : sans elle, la mission "
+                "sortirait de votre périmètre.",
+            )
+        removed = (set(self.current) - chosen) - mine
+        if removed:
+            names = ", ".join(map(str, Startup.objects.filter(pk__in=removed)))
+            self.add_error(
+                "mission_startups",
+                f"Vous ne pouvez pas retirer {names} : elle relève d’un autre incubateur.",
+            )
+
+    def _save_m2m(self) -> None:
+        super()._save_m2m()
+        chosen = self.cleaned_data.get("mission_startups")
+        if chosen is None:
+            return
+        wanted = {startup.pk for startup in chosen}
+        links = MissionStartup.objects.filter(mission=self.instance)
+        for link in links:
+            if link.startup_id not in wanted:
+                link.delete()
+        # In the order the startups were listed in the form (the file keeps that order).
+        submitted = [str(pk) for pk in self.data.getlist(self.add_prefix("mission_startups"))]
+        added = sorted(
+            wanted - set(self.current),
+            key=lambda pk: submitted.index(str(pk)) if str(pk) in submitted else len(submitted),
+        )
+        new = [MissionStartup(mission=self.instance, startup_id=pk) for pk in added]
+        append_positions(new, links)
+        for link in new:
+            link.save()
+
+
+class MissionInline(admin.StackedInline):
+    model = Mission
+    form = MissionForm
+    fields = (("start", "end"), ("status", "employer"), "mission_startups")
+    ordering = ("start", "position")
+    extra = 0
+    min_num = 1
+
+    def get_queryset(self, request):
+        links = MissionStartup.objects.order_by("position")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("missionstartup_set", links, to_attr="ordered_links"))
+        )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.scope = incubator_ids(request.user)
+        return formset
+
+
+class TeamMembershipInline(LabelledTabularInline):
+    model = TeamMembership
+    autocomplete_fields = ("team",)
+    exclude = ("position",)
+    extra = 0
+    verbose_name = "équipe d’incubateur"
+    verbose_name_plural = "équipes d’incubateur"
+
+
+MEMBER_FIELDS = (
+    "fullname",
+    "slug",
+    "role",
+    "domain",
+    "member_type",
+    "github",
+    "link",
+    "avatar",
+    "bio",
+    "competences",
+    "badges",
+    "previously",
+    "legacy_startups",
+)
+
+
+class MemberForm(ContentForm):
+    competences = lines_field(Member, "competences")
+    badges = lines_field(Member, "badges")
+    previously = lines_field(
+        Member, "previously", help_text="Identifiants de startups, un par ligne."
+    )
+    legacy_startups = lines_field(
+        Member, "legacy_startups", help_text="Identifiants de startups, un par ligne."
+    )
+
+    class Meta:
+        model = Member
+        fields = MEMBER_FIELDS
+        formfield_callback = https_formfield
+
+    def clean_previously(self) -> list[str]:
+        return check_startup_slugs(self.cleaned_data["previously"])
+
+    def clean_legacy_startups(self) -> list[str]:
+        return check_startup_slugs(self.cleaned_data["legacy_startups"])
+
+
+class ActiveMemberFilter(admin.SimpleListFilter):
+    """Members with a mission under way today (`MemberQuerySet.active_on`)."""
+
+    title = "en mission aujourd’hui"
+    parameter_name = "actif"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Oui"), ("0", "Non")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"0", "1"}:
+            return queryset.filter(is_active=self.value() == "1")
+        return queryset
+
+
+class MissionsFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form for form in self.forms if form.cleaned_data and not self._should_delete_form(form)
+        ]
+        if not kept and not any(form.errors for form in self.forms):
+            raise ValidationError("Un membre a au moins une mission.")
+
+
+MissionInline.formset = MissionsFormSet
+
+
+@admin.register(Member)
+class MemberAdmin(SearchedAdmin):
+    form = MemberForm
+    list_display = ("fullname", "slug", "github", "role", "domain", "is_active", "public_page")
+    list_filter = (ActiveMemberFilter, "domain", "member_type")
+    search_fields = ("fullname", "github", "slug")
+    search_help_text = "Nom, identifiant GitHub ou identifiant, sans tenir compte des accents."
+    prepopulated_fields = {"slug": ("fullname",)}
+    readonly_fields = (*CONTENT_FILE_FIELDS, "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": MEMBER_FIELDS[:5]}),
+        ("Liens", {"fields": MEMBER_FIELDS[5:8]}),
+        ("Présentation", {"fields": MEMBER_FIELDS[8:11]}),
+        ("Startups hors missions", {"fields": MEMBER_FIELDS[11:]}),
+        (
+            CONTENT_FILE_FIELDSET[0],
+            {
+                **CONTENT_FILE_FIELDSET[1],
+                "fields": (*CONTENT_FILE_FIELDS, "created_at", "updated_at"),
+            },
+        ),
+    )
+    inlines = (MissionInline, TeamMembershipInline)
+    history_sources_title = "Historique des missions et des équipes"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_active_on(timezone.localdate())
+
+    def history_sources(self, obj):
+        missions = Mission.history.filter(member_id=obj.pk).values("id")
+        return [
+            HistorySource(Mission, Q(member_id=obj.pk), "Mission"),
+            HistorySource(MissionStartup, Q(mission_id__in=missions), "Startup d’une mission"),
+            HistorySource(TeamMembership, Q(member_id=obj.pk), "Équipe d’incubateur"),
+        ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        renumber(form.instance.missions.all(), "start")
+
+    @admin.display(description="en mission", boolean=True, ordering="is_active")
+    def is_active(self, obj: Member) -> bool:
+        return obj.is_active
+
+
+@admin.register(Mission)
+class MissionAdmin(IncubatorScopedAdmin, PortfolioAdmin):
+    form = MissionForm
+    fields = ("member", ("start", "end"), ("status", "employer"), "mission_startups")
+    list_display = ("member", "start", "end", "status", "employer", "startup_list")
+    list_select_related = ("member",)
+    list_filter = ("status",)
+    search_fields = ("member__fullname", "member__slug", "startups__title", "employer")
+    autocomplete_fields = ("member",)
+    date_hierarchy = "start"
+    history_sources_title = "Historique des startups de la mission"
+
+    def scope_filter(self, ids):
+        hosted = MissionStartup.objects.filter(startup_id__in=hosted_startups(ids))
+        return Q(pk__in=hosted.values("mission_id"))
+
+    def startup_ids(self, obj):
+        current = MissionStartup.objects.filter(mission_id=obj.pk).values("startup_id")
+        # A deleted mission being restored from its history: the startups it had.
+        former = MissionStartup.history.filter(mission_id=obj.pk).values("startup_id")
+        return Startup.objects.filter(Q(pk__in=current) | Q(pk__in=former)).values("pk")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("startups")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.scope = incubator_ids(request.user)
+        match = request.resolver_match
+        form.restoring = bool(match and match.url_name == "members_mission_simple_history")
+        return form
+
+    def history_sources(self, obj):
+        return [HistorySource(MissionStartup, Q(mission_id=obj.pk), "Startup de la mission")]
+
+    def save_model(self, request, obj, form, change):
+        if obj.pk is None:
+            append_positions([obj], Mission.objects.filter(member_id=obj.member_id))
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        renumber(Mission.objects.filter(member_id=form.instance.member_id), "start")
+        touch_startups({*form.current, *form.instance.startups.values_list("pk", flat=True)})
+
+    def delete_model(self, request, obj):
+        startups = set(obj.startups.values_list("pk", flat=True))
+        super().delete_model(request, obj)
+        touch_startups(startups)
+
+    @admin.display(description="startups")
+    def startup_list(self, obj: Mission) -> str:
+        return ", ".join(startup.title for startup in obj.startups.all()) or "—"
+
+
+@admin.register(Team)
+class TeamAdmin(PortfolioAdmin):
+    list_display = ("name", "slug", "incubator")
+    list_select_related = ("incubator",)
+    list_filter = (("incubator", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("name", "slug")
+    autocomplete_fields = ("incubator",)
+    readonly_fields = CONTENT_FILE_FIELDS
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "incubator", "mission", "description")}),
+        CONTENT_FILE_FIELDSET,
+    )

@@ -1,0 +1,309 @@
+"""What every portfolio admin shares: history with safe revert, list fields, file order.
+
+Each admin page keeps the content files' conventions: lists edited one item per line,
+rows kept in the order the files list them (`position`), and a history (django-simple-history)
+from which any version can be restored.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+HISTORY_TYPES = {"+": "Création", "~": "Modification", "-": "Suppression"}
+RELATED_HISTORY_LIMIT = 300
+
+
+class LinesField(forms.CharField):
+    """A list of short texts (technologies, old addresses...) edited one item per line."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "Un élément par ligne.")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        if isinstance(value, list):
+            return value
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def has_changed(self, initial, data) -> bool:
+        return (initial or []) != self.to_python(data)
+
+
+def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """Model form fields as the admin makes them: web addresses without a scheme get https."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class ContentForm(forms.ModelForm):
+    """A record of the content: its identifier is its file name, unique within its kind."""
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        others = type(self.instance)._default_manager.exclude(pk=self.instance.pk)
+        if others.filter(slug=slug).exists():
+            raise ValidationError(
+                f"« {slug} » est déjà l’identifiant d’une autre fiche : choisissez-en un autre "
+                "(c’est le nom de son fichier de contenu)."
+            )
+        return slug
+
+
+def lines_field(model: type[models.Model], name: str, **kwargs) -> LinesField:
+    field = model._meta.get_field(name)
+    return LinesField(label=str(field.verbose_name).capitalize(), **kwargs)
+
+
+def public_link(obj: models.Model) -> str:
+    """A link to the object's public page, or a dash while that page does not exist yet."""
+    try:
+        url = obj.get_absolute_url()
+    except NoReverseMatch:
+        return "—"
+    return format_html('<a href="{}">Voir sur le site</a>', url)
+
+
+def append_positions(instances: Iterable[models.Model], siblings: models.QuerySet) -> None:
+    """New rows go after the existing ones: the content files list them in that order."""
+    new = [instance for instance in instances if instance.pk is None]
+    if not new:
+        return
+    last = siblings.aggregate(last=Max("position"))["last"]
+    for offset, instance in enumerate(new, start=1 if last is not None else 0):
+        instance.position = (last or 0) + offset
+
+
+def renumber(siblings: models.QuerySet, *order: str) -> None:
+    """Keep `position` (the order written to the file) sorted by date, stable for equal dates.
+
+    Real files list phases, events and missions by date; an edit that moves a date moves the
+    row. Positions are technical: they are updated without a history record.
+    """
+    rows = list(siblings.order_by(*order, "position", "pk").values_list("pk", "position"))
+    for position, (pk, old) in enumerate(rows):
+        if old != position:
+            siblings.model._default_manager.filter(pk=pk).update(position=position)
+
+
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose fields carry their label (`aria-label`).
+
+    Django's table layout names each column once, in its header, which assistive technologies
+    do not tie to the fields below (axe-core: "Form elements must have labels").
+    """
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                row = "nouvelle ligne" if index is None else f"ligne {index + 1}"
+                for name, field in form.fields.items():
+                    label = "supprimer" if name == "DELETE" else str(field.label or name)
+                    # The widget itself, not the admin's wrapper: the copied wrapper's attrs
+                    # still point to the original widget's, shared by every row.
+                    widget = getattr(field.widget, "widget", field.widget)
+                    widget.attrs["aria-label"] = f"{label.capitalize()} ({row})"
+
+        LabelledFormSet.__name__ = formset.__name__
+        return LabelledFormSet
+
+
+@dataclass(frozen=True)
+class HistorySource:
+    """Rows whose history is shown on an object's history page (a startup's phases...)."""
+
+    model: type[models.Model]
+    condition: models.Q  # on the historical model, so that deleted rows are included
+    label: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.label or str(self.model._meta.verbose_name).capitalize()
+
+
+@dataclass
+class HistoryEntry:
+    """One historical record of a row belonging to the object shown."""
+
+    kind: str
+    label: str
+    date: object
+    action: str
+    user: object
+    reason: str
+    changes: list[dict]
+    revert_url: str
+
+
+def related_history(
+    request: HttpRequest, parent: models.Model, sources: Sequence[HistorySource]
+) -> list[HistoryEntry]:
+    """The history of the rows that belong to `parent`, newest first, field by field.
+
+    One query per source: foreign keys are fetched with the records.
+    """
+    entries = []
+    for source in sources:
+        model = source.model
+        records = list(
+            model.history.filter(source.condition)
+            ._select_related_history_tracked_objs()
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[:RELATED_HISTORY_LIMIT]
+        )
+        model_admin = admin.site.get_model_admin(model) if admin.site.is_registered(model) else None
+        older: dict[object, object] = {}
+        for record in reversed(records):
+            pk = getattr(record, model._meta.pk.attname)
+            entries.append(_entry(request, source, model_admin, record, older.get(pk), parent))
+            older[pk] = record
+    entries.sort(key=lambda entry: entry.date, reverse=True)
+    return entries[:RELATED_HISTORY_LIMIT]
+
+
+def _entry(request, source, model_admin, record, previous, parent) -> HistoryEntry:
+    model = source.model
+    if previous is not None and record.history_type == "~":
+        delta = record.diff_against(
+            previous, excluded_fields=["position"], foreign_keys_are_objs=True
+        )
+        changes = HistoricalRecordContextHelper(model, record).context_for_delta_changes(delta)
+    else:
+        changes = [
+            {"field": str(field.verbose_name).capitalize(), "old": "", "new": value}
+            for field, value in _values(record, type(parent))
+        ]
+    revert_url = ""
+    pk = getattr(record, model._meta.pk.attname)
+    if isinstance(model_admin, SimpleHistoryAdmin) and model_admin.has_change_permission(
+        request, record.instance
+    ):
+        info = model._meta.app_label, model._meta.model_name
+        revert_url = reverse(f"admin:{info[0]}_{info[1]}_simple_history", args=[pk, record.pk])
+    return HistoryEntry(
+        kind=source.kind,
+        label=" · ".join(str(value) for _, value in _values(record, type(parent)))[:120],
+        date=record.history_date,
+        action=HISTORY_TYPES.get(record.history_type, record.history_type),
+        user=record.history_user,
+        reason=record.history_change_reason or "",
+        changes=changes,
+        revert_url=revert_url,
+    )
+
+
+def _values(record, parent_model: type[models.Model]) -> list[tuple[models.Field, object]]:
+    """The fields of a historical row worth showing, displayed as in the admin."""
+    values = []
+    for field in record.tracked_fields:
+        if field.name in {"id", "position"} or not field.editable:
+            continue
+        if field.is_relation and field.related_model is parent_model:
+            continue
+        value = getattr(record, field.name, None)
+        if value in (None, ""):
+            continue
+        if field.choices:
+            value = dict(field.flatchoices).get(value, value)
+        elif isinstance(value, datetime.date):
+            value = f"{value:%d/%m/%Y}"
+        values.append((field, value))
+    return values
+
+
+class PortfolioAdmin(SimpleHistoryAdmin):
+    """A portfolio admin: history and revert (django-simple-history), French, CSP-safe.
+
+    Reverting is a change: simple-history's own view accepts a revert from anyone who may
+    view the object, so the POST is checked against the change permission here.
+    """
+
+    form = ContentForm
+    object_history_template = "admin/portfolio/object_history.html"
+    object_history_list_template = "admin/portfolio/object_history_list.html"
+    object_history_form_template = "admin/portfolio/object_history_form.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    history_sources_title = ""
+
+    def history_sources(self, obj: models.Model) -> Sequence[HistorySource]:
+        """The rows whose history is shown with the object's own (its phases...)."""
+        return ()
+
+    def _check_id(self, object_id: str) -> None:
+        try:
+            self.model._meta.pk.to_python(object_id)
+        except ValidationError:
+            raise Http404 from None
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        self._check_id(object_id)
+        obj = self.model._default_manager.filter(pk=object_id).first()
+        sources = self.history_sources(obj) if obj is not None else ()
+        context = {
+            "related_history": related_history(request, obj, sources) if sources else [],
+            "related_history_title": self.history_sources_title,
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, context)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        self._check_id(object_id)
+        if not version_id.isdigit():
+            raise Http404
+        record = self.model.history.filter(
+            **{self.model._meta.pk.attname: object_id, "history_id": version_id}
+        ).first()
+        if record is None:
+            raise Http404
+        if request.method == "POST" and not self.has_change_permission(request, record.instance):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        """New inline rows (phases, sponsors...) get the next positions of their parent."""
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        if any(field.name == "position" for field in formset.model._meta.fields):
+            siblings = formset.model._default_manager.filter(**{formset.fk.name: form.instance})
+            append_positions(instances, siblings)
+        for instance in instances:
+            instance.save()
+        formset.save_m2m()
+
+    @admin.display(description="Page publique")
+    def public_page(self, obj: models.Model) -> str:
+        return public_link(obj)

@@ -1,0 +1,74 @@
+"""beta.gouv.fr's old addresses answer with a 301 to the new page, so that links keep working.
+
+beta.gouv.fr served a startup at `/startups/<slug>.html`, and each content file lists the
+addresses it had before in `redirect_from` (`/startups/tps`, `/incubateurs/apigouv`...).
+Looking them up costs queries, so it happens only on the not-found path: a middleware turns
+a 404 whose path is an old address into a 301, whatever view (or no view) answered 404.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+
+from startups.models import Incubator, Startup
+
+# What an old address can look like; anything else is not looked up at all.
+OLD_ADDRESS = re.compile(r"^/[\w.~/-]{1,300}$")
+
+
+def normalise(path: str) -> str:
+    """`/startups/Locatio.html/` → `/startups/locatio`: the forms of one address compare equal."""
+    path = path.rstrip("/")
+    for suffix in (".html", ".md"):
+        path = path.removesuffix(suffix)
+    return path.casefold()
+
+
+def new_address(path: str) -> str | None:
+    """The page that replaces the old address `path`, or None. At most three queries.
+
+    When two files claim the same old address (`/startups/friches` in the real content),
+    the first by identifier wins.
+    """
+    if not OLD_ADDRESS.match(path):
+        return None
+    wanted = normalise(path)
+    html_page = re.fullmatch(r"/startups/([^/]+)\.html", path)
+    if html_page:
+        startup = Startup.objects.filter(slug=html_page[1]).only("slug").first()
+        if startup:
+            return startup.get_absolute_url()
+    # JSONField `contains` does not work on SQLite; `icontains` on the JSON text does, on both.
+    # It finds candidates, compared exactly here.
+    for model in (Startup, Incubator):
+        candidates = (
+            model.objects.filter(redirect_from__icontains=wanted)
+            .only("slug", "redirect_from")
+            .order_by("slug")
+        )
+        for candidate in candidates:
+            if any(normalise(str(old)) == wanted for old in candidate.redirect_from or []):
+                return candidate.get_absolute_url()
+    return None
+
+
+class LegacyAddressMiddleware:
+    """Turn a 404 on an old beta.gouv.fr address into a 301 to the page that replaced it.
+
+    Listed after CommonMiddleware, so that it answers before APPEND_SLASH would redirect
+    `/startups/tps` to `/startups/tps/` (one hop instead of two).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 404 and request.method in ("GET", "HEAD"):
+            target = new_address(request.path)
+            if target:
+                return HttpResponsePermanentRedirect(target)
+        return response

@@ -1,0 +1,829 @@
+"""The portfolio: phases, sponsor organisations, incubators, startups and their phase history.
+
+The business rules about phases are written once, here:
+
+- a startup's phase on day D is the phase of its history with the latest start <= D; when
+  several start on that same day, the one later in the lifecycle wins (`PhaseSlug` order);
+  before its first start a startup has no phase;
+- its current phase is its phase on today's date (Europe/Paris).
+
+Each phase row stores `next_start`, the start of the startup's next phase in that order
+(`next_starts()` computes it, `StartupPhaseQuerySet.store_next_starts()` keeps it up to date
+after any change). A row is the startup's phase on the days start <= D < next_start, so every
+question about phases on a date is a range condition on one table.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Iterable, Sequence
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber, TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from betagouv.search import Searchable, SearchQuerySet
+
+content_slug_validator = RegexValidator(
+    r"^\w[\w.-]*\Z",
+    "Lettres, chiffres, points, tirets et soulignés uniquement (c’est le nom du fichier).",
+)
+
+
+def content_slug_field(**kwargs) -> models.CharField:
+    """The identifier of a content file: its file name without `.md`, unique within its kind.
+
+    Not a SlugField: real file names contain dots (`1000.jours`), underscores and accents.
+    """
+    return models.CharField(
+        "identifiant", max_length=200, validators=[content_slug_validator], **kwargs
+    )
+
+
+class PhaseGroup(models.TextChoices):
+    INCUBATION = "incubation", "En incubation"
+    LIVING = "service-vivant", "Sortie avec un service vivant"
+    STOPPED = "arret", "Arrêtée"
+
+
+class PhaseSlug(models.TextChoices):
+    """The eight phases, listed in lifecycle order.
+
+    This order breaks ties between phases that start on the same day: the later one wins.
+    Labels here are fallbacks; the displayed labels come from the content (`Phase.label`).
+    """
+
+    INVESTIGATION = "investigation", "Investigation"
+    CONSTRUCTION = "construction", "Construction"
+    ACCELERATION = "acceleration", "Accélération"
+    CONSOLIDATION = "consolidation", "Consolidation"
+    OPERE = "opere", "Opéré"
+    TRANSFERE = "transfere", "Transféré"
+    ABANDON_INVESTIGATION = "abandon-investigation", "Investigation non concluante"
+    ABANDON = "abandon", "Arrêté"
+
+    @property
+    def rank(self) -> int:
+        """Position in the lifecycle, from 0 (investigation) to 7 (abandon)."""
+        return list(PhaseSlug).index(self)
+
+    @property
+    def group(self) -> PhaseGroup:
+        return PHASE_GROUPS[self]
+
+    @property
+    def counts_as_active(self) -> bool:
+        """beta.gouv.fr's "active startup": still incubated, or operated within the network."""
+        return self.group == PhaseGroup.INCUBATION or self == PhaseSlug.OPERE
+
+    @classmethod
+    def in_group(cls, group: PhaseGroup) -> list[PhaseSlug]:
+        return [phase for phase in cls if phase.group == group]
+
+
+PHASE_GROUPS = {
+    PhaseSlug.INVESTIGATION: PhaseGroup.INCUBATION,
+    PhaseSlug.CONSTRUCTION: PhaseGroup.INCUBATION,
+    PhaseSlug.ACCELERATION: PhaseGroup.INCUBATION,
+    PhaseSlug.CONSOLIDATION: PhaseGroup.INCUBATION,
+    PhaseSlug.OPERE: PhaseGroup.LIVING,
+    PhaseSlug.TRANSFERE: PhaseGroup.LIVING,
+    PhaseSlug.ABANDON_INVESTIGATION: PhaseGroup.STOPPED,
+    PhaseSlug.ABANDON: PhaseGroup.STOPPED,
+}
+
+
+def lifecycle_rank(field: str = "phase") -> Case:
+    """SQL expression of `PhaseSlug.rank` for the phase slug stored in `field`."""
+    return Case(
+        *(When(**{field: phase.value}, then=Value(phase.rank)) for phase in PhaseSlug),
+        output_field=IntegerField(),
+    )
+
+
+def next_starts(history: Sequence[tuple[str, datetime.date]]) -> list[datetime.date | None]:
+    """For one startup's phases (slug, start), in any order: the start of each one's next phase.
+
+    Phases follow each other by start date, and on the same day by lifecycle (PhaseSlug): a
+    phase overridden the day it starts gets its own start as next start (an empty period);
+    the last phase has none.
+    """
+    order = sorted(
+        range(len(history)), key=lambda i: (history[i][1], PhaseSlug(history[i][0]).rank)
+    )
+    following: list[datetime.date | None] = [None] * len(history)
+    for current, nxt in itertools.pairwise(order):
+        following[current] = history[nxt][1]
+    return following
+
+
+class ContentFile(models.Model):
+    """What a content file holds beyond the modelled fields, so that exporting loses nothing."""
+
+    front_matter_keys = models.JSONField(
+        "clés du fichier source",
+        default=list,
+        blank=True,
+        help_text="Ordre des clés du front matter d’origine, repris à l’export.",
+    )
+    extra_front_matter = models.TextField(
+        "autres champs (YAML)",
+        blank=True,
+        help_text="Champs du front matter que le site ne gère pas, conservés tels quels.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Phase(models.Model):
+    """A stage of a startup's life; its texts come from the content's `_phases` folder."""
+
+    slug = models.CharField("identifiant", max_length=32, primary_key=True, choices=PhaseSlug)
+    label = models.CharField("libellé", max_length=100)
+    order = models.PositiveSmallIntegerField("ordre d’affichage")
+    description = models.TextField("description", blank=True)
+    documentation_url = models.CharField("documentation", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = "phase"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slug__in=PhaseSlug.values), name="startups_phase_slug_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("startups:phase_detail", args=[self.slug])
+
+    @property
+    def lifecycle(self) -> PhaseSlug:
+        return PhaseSlug(self.slug)
+
+    @property
+    def group(self) -> PhaseGroup:
+        return self.lifecycle.group
+
+
+class OrganisationKind(models.TextChoices):
+    CENTRAL = "administration-centrale", "Administration centrale"
+    OPERATOR = "operateur", "Opérateur"
+    DECENTRALISED = "service-deconcentre", "Service déconcentré"
+    SOCIAL_SECURITY = "securite-sociale", "Sécurité sociale"
+    LOCAL_AUTHORITY = "collectivite-territoriale", "Collectivité territoriale"
+    OTHER = "autre", "Autre"
+
+
+class MinisterialDomain(models.TextChoices):
+    AFFAIRES_ETRANGERES = "affaires-etrangeres", "Affaires étrangères"
+    AGRICULTURE = "agriculture", "Agriculture"
+    ARMEES = "armees", "Armées"
+    BERCY = "bercy", "Économie et finances"
+    CULTURE = "culture", "Culture"
+    EDUCATION = "education", "Éducation nationale"
+    ENSEIGNEMENT_SUP = "enseignement-sup", "Enseignement supérieur et recherche"
+    ENVIRONNEMENT = "environnement", "Transition écologique"
+    INTERIEUR = "interieur", "Intérieur"
+    JUSTICE = "justice", "Justice"
+    SOLIDARITE_SANTE = "solidarite-sante", "Solidarités et santé"
+    SPM = "spm", "Services du Premier ministre"
+    SPORT = "sport", "Sports"
+    TERRITOIRES = "territoires", "Cohésion des territoires"
+    TRAVAIL = "travail", "Travail et emploi"
+    AUTRES = "autres", "Autres"
+
+
+class Organisation(Searchable, ContentFile):
+    """A public organisation that sponsors (funds) startups or owns an incubator."""
+
+    slug = content_slug_field(unique=True)
+    name = models.CharField("nom", max_length=300)
+    acronym = models.CharField("sigle", max_length=300, blank=True)
+    kind = models.CharField("type", max_length=50, choices=OrganisationKind)
+    ministerial_domain = models.CharField(
+        "domaine ministériel", max_length=50, choices=MinisterialDomain
+    )
+    description = models.TextField("description (Markdown)", blank=True)
+
+    objects = SearchQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+    search_fields = ("name", "acronym", "slug")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "organisation"
+
+    def __str__(self) -> str:
+        return self.acronym if self.acronym and self.acronym != self.name else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("startups:organisation_detail", args=[self.slug])
+
+
+class Incubator(Searchable, ContentFile):
+    """A structure of the beta.gouv.fr network that hosts startups."""
+
+    slug = content_slug_field(unique=True)
+    title = models.CharField("nom", max_length=300)
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation porteuse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incubators_owned",
+    )
+    short_description = models.TextField("description courte", blank=True)
+    description = models.TextField("description (Markdown)", blank=True)
+    address = models.CharField("adresse", max_length=300, blank=True)
+    contact = models.CharField("contact", max_length=300, blank=True)
+    website = models.URLField("site web", max_length=500, blank=True)
+    github = models.URLField("GitHub", max_length=500, blank=True)
+    logo = models.CharField("logo", max_length=300, blank=True)
+    hidden = models.BooleanField("masqué", default=False)
+    redirect_from = models.JSONField("anciennes adresses", default=list, blank=True)
+    highlighted_startups = models.ManyToManyField(
+        "Startup",
+        verbose_name="startups mises en avant",
+        through="HighlightedStartup",
+        related_name="highlighted_by",
+        blank=True,
+    )
+
+    objects = SearchQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+    search_fields = ("title", "short_description", "slug")
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = "incubateur"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("startups:incubator_detail", args=[self.slug])
+
+
+class Thematique(models.Model):
+    """A theme a startup works on (« Santé », « Logement »...), as written in the content."""
+
+    name = models.CharField("nom", max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "thématique"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Usertype(models.Model):
+    """A kind of user a startup serves (« particulier », « collectivité »...)."""
+
+    name = models.CharField("nom", max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "type d’usager"
+        verbose_name_plural = "types d’usagers"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StartupQuerySet(SearchQuerySet):
+    def with_phase_on(self, day: datetime.date) -> StartupQuerySet:
+        """Annotate `phase_on`: each startup's phase slug on `day` (None before its first)."""
+        in_effect = StartupPhase.objects.filter(startup=OuterRef("pk")).in_effect_on(day)
+        return self.annotate(phase_on=Subquery(in_effect.values("phase")[:1]))
+
+    def with_current_phase(self) -> StartupQuerySet:
+        """Annotate `current_phase` (the phase on today's date) and `current_phase_start`."""
+        in_effect = StartupPhase.objects.filter(startup=OuterRef("pk")).in_effect_on(
+            timezone.localdate()
+        )
+        return self.annotate(
+            current_phase=Subquery(in_effect.values("phase")[:1]),
+            current_phase_start=Subquery(in_effect.values("start")[:1]),
+        )
+
+    def with_launch_date(self) -> StartupQuerySet:
+        """Annotate `launched_on`: the start of the startup's first phase (None without any)."""
+        first = StartupPhase.objects.filter(startup=OuterRef("pk")).order_by("start")
+        return self.annotate(launched_on=Subquery(first.values("start")[:1]))
+
+    def in_phase_on(self, phases: Iterable[str], day: datetime.date) -> StartupQuerySet:
+        """The startups whose phase on `day` is one of `phases`."""
+        return self.with_phase_on(day).filter(phase_on__in=list(phases))
+
+    def phase_counts_on(self, day: datetime.date) -> dict[str, int]:
+        """How many startups are in each phase on `day`, every phase listed, in one query.
+
+        Startups with no phase yet on `day` are not counted.
+        """
+        rows = (
+            self._phases()
+            .in_effect_on(day)
+            .order_by()
+            .values_list("phase")
+            .annotate(total=Count("pk"))
+        )
+        counts = dict.fromkeys(PhaseSlug.values, 0)
+        counts.update(rows)
+        return counts
+
+    def _phases(self) -> StartupPhaseQuerySet:
+        """The phase rows of these startups (all rows when the queryset is not filtered)."""
+        phases = StartupPhase.objects.all()
+        return phases.filter(startup__in=self.values("pk")) if self.query.has_filters() else phases
+
+    def phase_counts_by_month(self, until: datetime.date) -> list[tuple[datetime.date, dict]]:
+        """Counts per phase at the end of every month, from the first phase's month to `until`.
+
+        The month of `until` is counted on `until` itself. Two grouped queries (phases
+        entered, phases left, per month) and a running sum over the months, plus one for
+        `until`: nothing loops over startups.
+        """
+        # A phase overridden the day it starts enters and leaves in the same month: it cancels.
+        phases = self._phases()
+        entered = _monthly(phases, "start")
+        left = _monthly(phases.exclude(next_start=None), "next_start")
+        if not entered:
+            return []
+        month = min(entered)[0]
+        last = until.replace(day=1)
+        counts = dict.fromkeys(PhaseSlug.values, 0)
+        series = []
+        while month < last:
+            for phase in PhaseSlug.values:
+                counts[phase] += entered.get((month, phase), 0) - left.get((month, phase), 0)
+            following = (month + datetime.timedelta(days=32)).replace(day=1)
+            series.append((following - datetime.timedelta(days=1), dict(counts)))
+            month = following
+        series.append((until, self.phase_counts_on(until)))
+        return series
+
+    def incubated_by(self, incubator: Incubator) -> StartupQuerySet:
+        """Startups hosted by `incubator`, co-incubation included."""
+        return self.filter(incubators=incubator)
+
+    def sponsored_by(self, organisation: Organisation) -> StartupQuerySet:
+        """Startups `organisation` sponsors (funds)."""
+        return self.filter(sponsors=organisation)
+
+    def in_ministerial_domain(self, domain: str) -> StartupQuerySet:
+        """Startups with a sponsor in ministerial `domain` (each startup once)."""
+        sponsored = StartupSponsor.objects.filter(organisation__ministerial_domain=domain)
+        return self.filter(pk__in=sponsored.values("startup"))
+
+    def phase_counts_per(self, relation: str, day: datetime.date) -> dict[int, dict[str, int]]:
+        """`phase_counts_on(day)` for each related object at once, in one query.
+
+        `relation` is a many-to-many of Startup (`incubators`, `sponsors`): the result maps
+        each related id to its counts per phase (every phase listed); a co-incubated startup
+        counts for each of its incubators.
+        """
+        rows = (
+            self.with_phase_on(day)
+            .exclude(phase_on=None)
+            .order_by()
+            .values_list(relation, "phase_on")
+            .annotate(total=Count("pk"))
+        )
+        counts: dict[int, dict[str, int]] = {}
+        for related_id, phase, total in rows:
+            counts.setdefault(related_id, dict.fromkeys(PhaseSlug.values, 0))[phase] = total
+        return counts
+
+    def first_per_phase_on(self, day: datetime.date, per_phase: int) -> StartupQuerySet:
+        """The first `per_phase` startups by name of each phase on `day`, in one query.
+
+        For pages that show a few startups of every phase and link to the full list. By name
+        means accents and case ignored: `search_text` begins with the folded title.
+        """
+        return (
+            self.with_phase_on(day)
+            .exclude(phase_on=None)
+            .annotate(
+                rank_in_phase=Window(
+                    RowNumber(),
+                    partition_by=F("phase_on"),
+                    order_by=(F("search_text"), F("pk")),
+                )
+            )
+            .filter(rank_in_phase__lte=per_phase)
+            .order_by("search_text", "pk")
+        )
+
+    def for_listing(self) -> StartupQuerySet:
+        return self.select_related("incubator").with_current_phase()
+
+
+def _monthly(periods: models.QuerySet, date_field: str) -> dict[tuple[datetime.date, str], int]:
+    rows = (
+        periods.annotate(month=TruncMonth(date_field))
+        .order_by()
+        .values_list("month", "phase")
+        .annotate(total=Count("pk"))
+    )
+    return {(month, phase): total for month, phase, total in rows}
+
+
+def count_groups(phase_counts: dict[str, int]) -> dict[PhaseGroup, int]:
+    """Totals per group (in incubation, living service, stopped) of counts per phase."""
+    return {
+        group: sum(phase_counts[phase] for phase in PhaseSlug.in_group(group))
+        for group in PhaseGroup
+    }
+
+
+def count_active(phase_counts: dict[str, int]) -> int:
+    """How many are active, as beta.gouv.fr defines it (see PhaseSlug.counts_as_active)."""
+    return sum(phase_counts[phase] for phase in PhaseSlug if phase.counts_as_active)
+
+
+class Startup(Searchable, ContentFile):
+    """A public digital service built by a small autonomous team."""
+
+    class AccessibilityStatus(models.TextChoices):
+        NON_COMPLIANT = "non conforme", "Non conforme"
+        PARTIAL = "partiellement conforme", "Partiellement conforme"
+        FULL = "totalement conforme", "Totalement conforme"
+
+    slug = content_slug_field(unique=True)
+    title = models.CharField("nom", max_length=300)
+    mission = models.TextField("mission")
+    description = models.TextField("description (Markdown)", blank=True)
+    incubator = models.ForeignKey(
+        Incubator,
+        verbose_name="incubateur principal",
+        on_delete=models.PROTECT,
+        related_name="main_startups",
+    )
+    incubators = models.ManyToManyField(
+        Incubator,
+        verbose_name="incubateurs",
+        through="StartupIncubator",
+        related_name="startups",
+        help_text="Tous les incubateurs, le principal compris (co-incubation).",
+    )
+    sponsors = models.ManyToManyField(
+        Organisation,
+        verbose_name="sponsors",
+        through="StartupSponsor",
+        related_name="sponsored_startups",
+        blank=True,
+    )
+    thematiques = models.ManyToManyField(
+        Thematique, through="StartupThematique", related_name="startups", blank=True
+    )
+    usertypes = models.ManyToManyField(
+        Usertype,
+        verbose_name="types d’usagers",
+        through="StartupUsertype",
+        related_name="startups",
+        blank=True,
+    )
+    techno = models.JSONField("technologies", default=list, blank=True)
+    contact = models.CharField("contact", max_length=300, blank=True)
+    contact_dinum = models.CharField("contact DINUM", max_length=300, blank=True)
+    contact_incubator = models.CharField("contact incubateur", max_length=300, blank=True)
+    link = models.URLField("site du service", max_length=500, blank=True)
+    repository = models.URLField("code source", max_length=500, blank=True)
+    stats = models.BooleanField("page de statistiques (/stats)", null=True, blank=True)
+    stats_url = models.URLField("statistiques", max_length=500, blank=True)
+    budget_url = models.URLField("budget", max_length=500, blank=True)
+    impact_url = models.URLField("impact", max_length=500, blank=True)
+    dashlord_url = models.URLField("DashLord", max_length=500, blank=True)
+    analyse_risques = models.BooleanField("analyse de risques faite", null=True, blank=True)
+    analyse_risques_url = models.URLField("analyse de risques", max_length=500, blank=True)
+    mon_service_securise = models.BooleanField("MonServiceSécurisé", null=True, blank=True)
+    accessibility_status = models.CharField(
+        "accessibilité", max_length=50, choices=AccessibilityStatus, blank=True
+    )
+    fast_promotion = models.PositiveSmallIntegerField("promotion FAST", null=True, blank=True)
+    fast_amount = models.PositiveIntegerField("montant FAST (€)", null=True, blank=True)
+    redirect_from = models.JSONField("anciennes adresses", default=list, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("mise à jour le", auto_now=True)
+
+    objects = StartupQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    search_fields = ("title", "mission", "description")
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = "startup"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # Phases changed by a bulk update followed by a save of their startup stay consistent.
+        self.phases.store_next_starts()
+
+    def get_absolute_url(self) -> str:
+        return reverse("startups:startup_detail", args=[self.slug])
+
+    def phase_on(self, day: datetime.date) -> StartupPhase | None:
+        """This startup's phase on `day` (see the module docstring for the rule)."""
+        return self.phases.in_effect_on(day).select_related("phase").first()
+
+    def current_phase(self) -> StartupPhase | None:
+        return self.phase_on(timezone.localdate())
+
+
+class StartupIncubator(models.Model):
+    """An incubator hosting a startup; several when the startup is co-incubated."""
+
+    startup = models.ForeignKey(Startup, on_delete=models.CASCADE)
+    incubator = models.ForeignKey(Incubator, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "incubateur de la startup"
+        verbose_name_plural = "incubateurs de la startup"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["startup", "incubator"], name="startups_incubator_once_per_startup"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.startup} — {self.incubator}"
+
+
+class StartupSponsor(models.Model):
+    """An organisation sponsoring a startup."""
+
+    startup = models.ForeignKey(Startup, on_delete=models.CASCADE)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "sponsor"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["startup", "organisation"], name="startups_sponsor_once_per_startup"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.startup} — {self.organisation}"
+
+
+class StartupThematique(models.Model):
+    """A thematique of a startup."""
+
+    startup = models.ForeignKey(Startup, on_delete=models.CASCADE)
+    thematique = models.ForeignKey(Thematique, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["startup", "thematique"], name="startups_thematique_once_per_startup"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.startup} — {self.thematique}"
+
+
+class StartupUsertype(models.Model):
+    """A usertype of a startup."""
+
+    startup = models.ForeignKey(Startup, on_delete=models.CASCADE)
+    usertype = models.ForeignKey(Usertype, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["startup", "usertype"], name="startups_usertype_once_per_startup"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.startup} — {self.usertype}"
+
+
+class HighlightedStartup(models.Model):
+    """A startup an incubator puts forward on its page."""
+
+    incubator = models.ForeignKey(Incubator, on_delete=models.CASCADE)
+    startup = models.ForeignKey(Startup, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "startup mise en avant"
+        verbose_name_plural = "startups mises en avant"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incubator", "startup"], name="startups_highlight_once_per_incubator"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incubator} — {self.startup}"
+
+
+class StartupPhaseQuerySet(models.QuerySet):
+    def in_effect_on(self, day: datetime.date) -> StartupPhaseQuerySet:
+        """The rows that are their startup's phase on `day`: at most one per startup."""
+        return self.filter(Q(next_start__isnull=True) | Q(next_start__gt=day), start__lte=day)
+
+    def with_period_end(self) -> StartupPhaseQuerySet:
+        """Annotate `period_end` (= `next_start`) and `rank` (lifecycle rank, for ordering).
+
+        Each row is the startup's phase on the days start <= D < period_end; a phase
+        overridden by another starting the same day has period_end == start: an empty period.
+        """
+        return self.annotate(rank=lifecycle_rank(), period_end=F("next_start"))
+
+    def entries_by(self, day: datetime.date) -> StartupPhaseQuerySet:
+        """The phase changes that happened on or before `day`.
+
+        A phase counts as entered when it started on or before `day` and its period is not
+        empty: a phase overridden by another starting the same day (investigation and
+        construction on one date) was never in effect, so it is no move. A phase dated after
+        `day` has not happened yet.
+        """
+        return self.filter(
+            Q(next_start__isnull=True) | Q(next_start__gt=F("start")), start__lte=day
+        ).annotate(rank=lifecycle_rank())
+
+    def completed_by(self, day: datetime.date) -> StartupPhaseQuerySet:
+        """Periods over on `day`, with `period_end` as in `with_period_end`.
+
+        A period is completed when the next phase started after it, on or before `day`; a
+        phase still in effect on `day`, or overridden the day it started, is not completed.
+        Its length is `period_end - start` days.
+        """
+        return self.with_period_end().filter(next_start__gt=F("start"), next_start__lte=day)
+
+    def store_next_starts(self) -> int:
+        """Recompute `next_start` for the startups of these rows; return how many changed.
+
+        To call after any change to a startup's phases that bypasses `save()` and `delete()`
+        (bulk writes); those two do it themselves (`startups.signals`).
+        """
+        rows = StartupPhase.objects.filter(
+            startup_id__in=self.values("startup_id").distinct()
+        ).values_list("pk", "startup_id", "phase_id", "start", "next_start")
+        histories: dict[int, list[tuple]] = {}
+        for row in rows:
+            histories.setdefault(row[1], []).append(row)
+        changed = []
+        for history in histories.values():
+            following = next_starts([(phase, start) for _, _, phase, start, _ in history])
+            for (pk, _, _, _, stored), computed in zip(history, following, strict=True):
+                if stored != computed:
+                    changed.append(StartupPhase(pk=pk, next_start=computed))
+        StartupPhase.objects.bulk_update(changed, ["next_start"], batch_size=1000)
+        return len(changed)
+
+
+class StartupPhase(models.Model):
+    """A phase in a startup's history: the phase it entered on `start`."""
+
+    startup = models.ForeignKey(Startup, on_delete=models.CASCADE, related_name="phases")
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+")
+    start = models.DateField("début")
+    end = models.DateField(
+        "fin déclarée",
+        null=True,
+        blank=True,
+        help_text="Indicative, reprise du contenu ; la phase suivante commence à sa propre date.",
+    )
+    comment = models.TextField("commentaire", blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    next_start = models.DateField(
+        "début de la phase suivante",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Calculé : la phase est en vigueur du début (inclus) à cette date (exclue).",
+    )
+
+    objects = StartupPhaseQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["next_start"])
+
+    class Meta:
+        ordering = ["start", "position"]
+        verbose_name = "phase de la startup"
+        verbose_name_plural = "historique des phases"
+        constraints = [
+            # As upstream (its CI rejects "Duplicated phases"), a startup enters each phase once.
+            # Two phases on one day are legitimate (56 real startups): see PhaseSlug.
+            models.UniqueConstraint(fields=["startup", "phase"], name="startups_phase_once"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="startups_phase_dates_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["startup", "start"], name="startups_phase_history"),
+            models.Index(fields=["start", "next_start"], name="startups_phase_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.startup} : {self.phase_id} depuis le {self.start:%d/%m/%Y}"
+
+
+class EventKind(models.TextChoices):
+    COMMITTEE = "committee", "Comité d’investissement"
+    PRODUCT_LAUNCH = "product_launch", "Lancement du produit"
+    NATIONAL_IMPACT = "national_impact", "Impact national"
+    FAST = "fast", "Financement FAST"
+    EIG = "eig", "Entrepreneurs d’intérêt général"
+    END = "end", "Fin"
+    OTHER = "other", "Autre"
+
+
+class Event(models.Model):
+    """A dated milestone in a startup's life (investment committee, launch...)."""
+
+    startup = models.ForeignKey(Startup, on_delete=models.CASCADE, related_name="events")
+    name = models.CharField("événement", max_length=50, choices=EventKind)
+    date = models.DateField("date")
+    comment = models.TextField("commentaire", blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "position"]
+        verbose_name = "événement"
+
+    def __str__(self) -> str:
+        return f"{self.get_name_display()} ({self.date:%d/%m/%Y})"
+
+
+class PortfolioVersion(models.Model):
+    """One row that changes with every write to the portfolio, whatever its origin.
+
+    Pages, downloads and the API derive their ETag, Last-Modified and cache keys from it, so
+    that an edit is visible on the next request from any app server (the row lives in the
+    database, not in a per-process memory). Model saves and deletes bump it through signals
+    (`startups.signals`); bulk writers (import, demo data) call `bump()` themselves.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "version du portefeuille"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="startups_single_version")]
+
+    def __str__(self) -> str:
+        return f"version {self.number} du {self.changed_at:%d/%m/%Y %H:%M}"
+
+    @classmethod
+    def current(cls) -> PortfolioVersion:
+        return cls.objects.get_or_create(id=1)[0]
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(id=1).update(number=F("number") + 1, changed_at=timezone.now()):
+            cls.objects.get_or_create(id=1, defaults={"number": 1})

@@ -1,0 +1,85 @@
+"""Helpers shared by the public pages: pagination that tolerates any `page`, phase sections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from startups.models import Phase, Startup
+
+PAGE_SIZE = 48
+
+
+def alphabetical(name_field: str) -> tuple[str, str, str]:
+    """Order by name as a French reader expects, on SQLite and PostgreSQL alike: accents and
+    case ignored (« Écobalyse » among the E, not after Z as byte order puts it).
+
+    Every searchable model's `search_text` begins with its name folded (the name is the first
+    of its `search_fields`), which is exactly that sort key.
+    """
+    return ("search_text", name_field, "pk")
+
+
+def paginate(
+    request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE
+) -> tuple[Page, str]:
+    """The page `?page=` asks for, and a message when it had to choose another one.
+
+    A missing, non-numeric or out-of-range `page` gives the first or the last page: a link
+    to a page that no longer exists (the list got shorter) still shows something.
+    """
+    asked = request.GET.get("page", "")
+    page = Paginator(queryset, per_page).get_page(asked)
+    message = ""
+    if asked and asked != str(page.number):
+        message = (
+            f"La page demandée n’existe pas ; voici la page {page.number} "
+            f"sur {page.paginator.num_pages}."
+        )
+    return page, message
+
+
+@dataclass
+class PhaseSection:
+    """The startups of one phase shown on a page, and how many that phase holds in all."""
+
+    phase: Phase | None
+    total: int
+    startups: list[Startup] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        """How many of the phase's startups are not shown here."""
+        return self.total - len(self.startups)
+
+
+def phase_sections(
+    phases: Iterable[Phase],
+    counts: dict[str, int],
+    startups: Iterable[Startup],
+    phase_attribute: str = "phase_on",
+    keep_empty: bool = False,
+    without_phase: int | None = None,
+) -> list[PhaseSection]:
+    """`startups` (annotated with their phase) grouped by phase, in the phases' order.
+
+    `counts` gives each phase's total (from `phase_counts_on`), which may exceed the startups
+    given (a page of them, or the first few). Startups without a phase (not started yet) come
+    last, `without_phase` being their total when known.
+    """
+    by_phase: dict[str | None, list[Startup]] = {}
+    for startup in startups:
+        by_phase.setdefault(getattr(startup, phase_attribute), []).append(startup)
+    sections = [
+        PhaseSection(phase, counts[phase.slug], by_phase.get(phase.slug, []))
+        for phase in phases
+        if keep_empty or by_phase.get(phase.slug)
+    ]
+    if None in by_phase:
+        total = len(by_phase[None]) if without_phase is None else without_phase
+        sections.append(PhaseSection(None, total, by_phase[None]))
+    return sections

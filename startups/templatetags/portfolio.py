@@ -1,0 +1,77 @@
+"""Template filters of the public pages: Markdown, durations, phase badges."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+from django.core.paginator import Page
+from django.utils.safestring import SafeString
+
+from betagouv.markdown import render_markdown
+from startups.models import PhaseGroup, PhaseSlug
+
+register = template.Library()
+
+BADGE_CLASSES = {
+    PhaseGroup.INCUBATION: "fr-badge--info",
+    PhaseGroup.LIVING: "fr-badge--success",
+    PhaseGroup.STOPPED: "fr-badge--purple-glycine",
+}
+
+
+@register.filter
+def markdown(text: str) -> SafeString:
+    """Content Markdown as sanitised HTML, its headings starting at h3."""
+    return render_markdown(text)
+
+
+@register.filter
+def phase_badge(phase_slug: str | None) -> str:
+    """The DSFR badge colour of a phase, by its group."""
+    if phase_slug not in PhaseSlug.values:
+        return ""
+    return group_badge(PhaseSlug(phase_slug).group)
+
+
+@register.filter
+def duration(days: int | datetime.timedelta | None) -> str:
+    """« 12 jours », « 5 mois », « 2 ans et 3 mois »: a duration as people say it."""
+    if isinstance(days, datetime.timedelta):
+        days = days.days
+    if days is None or days < 0:
+        return ""
+    if days < 60:
+        return f"{days} jour{'s' if days > 1 else ''}"
+    months = round(days / 30.4375)
+    years, months = divmod(months, 12)
+    parts = []
+    if years:
+        parts.append(f"{years} an{'s' if years > 1 else ''}")
+    if months:
+        parts.append(f"{months} mois")
+    return " et ".join(parts)
+
+
+@register.simple_tag
+def page_numbers(page: Page) -> list[int | str]:
+    """The page numbers to link to: both ends and the neighbours of `page`, elided between."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+
+
+@register.filter
+def lookup(mapping: dict, key):
+    """`mapping[key]`, None when absent (templates cannot index a dict by a variable)."""
+    return mapping.get(key)
+
+
+@register.filter
+def path_section(path: str) -> str:
+    """`/startups/aides-jeunes/` → `startups`: the section of the site a path belongs to."""
+    return path.strip("/").split("/", 1)[0]
+
+
+@register.filter
+def group_badge(group: str) -> str:
+    """The DSFR badge colour of a group of phases."""
+    return BADGE_CLASSES[PhaseGroup(group)] if group in PhaseGroup.values else ""

@@ -1,0 +1,386 @@
+"""The public pages of the portfolio: home, startups, incubators, sponsors, phases, search.
+
+Every count comes from the models' rules (`phase_counts_on`, `count_groups`...), never from
+counting here; every page runs a fixed number of queries, whatever the size of the data.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from betagouv.search import query_words
+from members.models import Member, Mission
+from startups.filters import (
+    DEFAULT_SORT,
+    SORT_CHOICES,
+    StartupFilter,
+    clean_query,
+    facets_for,
+    organisation_label,
+)
+from startups.models import (
+    Incubator,
+    Organisation,
+    Phase,
+    PhaseGroup,
+    PhaseSlug,
+    Startup,
+    StartupIncubator,
+    StartupPhase,
+    StartupSponsor,
+    StartupThematique,
+    StartupUsertype,
+    count_active,
+    count_groups,
+)
+from startups.pages import alphabetical, paginate, phase_sections
+
+# How many startups of each phase an incubator or sponsor page shows before "see all".
+FIRST_PER_PHASE = 12
+# How many results of each kind the site-wide search shows before "see all".
+SEARCH_LIMIT = 10
+# What a startup card shows: lists read these columns only (the descriptions are long), and
+# fetch the incubators of a page in a second query rather than joining them to every row
+# (a join to a filtered subquery makes PostgreSQL misjudge the plan at 100 times the data).
+CARD_FIELDS = ("slug", "title", "mission", "incubator")
+
+
+def wants_partial(request: HttpRequest) -> bool:
+    """Whether htmx asks for a part of the page (not for a whole page to restore history)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    counts = Startup.objects.phase_counts_on(today)
+    return render(
+        request,
+        "startups/home.html",
+        {
+            "today": today,
+            "total": sum(counts.values()),
+            "active": count_active(counts),
+            "groups": list(count_groups(counts).items()),
+            "phases": [(phase, counts[phase.slug]) for phase in Phase.objects.all()],
+        },
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def startup_list(request: HttpRequest) -> HttpResponse:
+    partial = wants_partial(request)
+    filters = StartupFilter(
+        request.GET,
+        queryset=Startup.objects.with_current_phase()
+        .only(*CARD_FIELDS)
+        .prefetch_related("incubator"),
+    )
+    phase_counts = filters.phase_counts()
+    facets = facets_for(filters, phase_counts)
+    page, page_message = paginate(request, filters.qs)
+    grouped = filters.sort_value == DEFAULT_SORT
+    sections = []
+    if grouped:
+        shown_phases = filters.selected_phases or PhaseSlug.values
+        sections = phase_sections(
+            filters.phases,
+            phase_counts,
+            page.object_list,
+            "current_phase",
+            without_phase=page.paginator.count - sum(phase_counts[p] for p in shown_phases),
+        )
+    chosen = [facet.label for values in facets.values() for facet in values if facet.selected]
+    if query := filters.selected.get("q"):
+        chosen.insert(0, f"« {query} »")
+    page_title = f"Startups : {', '.join(chosen)}" if chosen else "Toutes les startups"
+    return render(
+        request,
+        "startups/startup_list.html#results" if partial else "startups/startup_list.html",
+        {
+            "filters": filters,
+            "facets": facets,
+            "query": filters.selected.get("q", ""),
+            # The default sort is the empty value, so that addresses leave it out.
+            "sort": "" if grouped else filters.sort_value,
+            "sort_choices": [
+                ("" if value == DEFAULT_SORT else value, label) for value, label in SORT_CHOICES
+            ],
+            "chosen": chosen,
+            "problems": problems_of(filters),
+            "page": page,
+            "page_message": page_message,
+            "grouped": grouped,
+            "sections": sections,
+            "phases_by_slug": {phase.slug: phase for phase in filters.phases},
+            "page_title": page_title,
+            "oob": partial,
+        },
+    )
+
+
+def problems_of(filters) -> list[str]:
+    """What was wrong in the parameters, in words, for the message above the results."""
+    return [
+        f"Le filtre « {filters.form[name].label} » est ignoré : {' '.join(errors)}"
+        for name, errors in filters.errors.items()
+    ]
+
+
+@require_GET
+def startup_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    today = timezone.localdate()
+    startup = get_object_or_404(
+        Startup.objects.with_current_phase().select_related("incubator"), slug=slug
+    )
+    timeline = [
+        timeline_entry(period, startup, today)
+        for period in startup.phases.with_period_end()
+        .select_related("phase")
+        .order_by("start", "rank")
+    ]
+    current = next((entry for entry in timeline if entry["current"]), None)
+    team_missions = Prefetch(
+        "missions",
+        queryset=Mission.objects.for_startup(startup).order_by("start"),
+        to_attr="startup_missions",
+    )
+    return render(
+        request,
+        "startups/startup_detail.html",
+        {
+            "startup": startup,
+            "current": current,
+            "timeline": timeline,
+            "events": list(startup.events.all()),
+            "incubators": [
+                link.incubator
+                for link in StartupIncubator.objects.filter(startup=startup).select_related(
+                    "incubator"
+                )
+            ],
+            "sponsors": [
+                link.organisation
+                for link in StartupSponsor.objects.filter(startup=startup).select_related(
+                    "organisation"
+                )
+            ],
+            "thematiques": [
+                link.thematique
+                for link in StartupThematique.objects.filter(startup=startup).select_related(
+                    "thematique"
+                )
+            ],
+            "usertypes": [
+                link.usertype
+                for link in StartupUsertype.objects.filter(startup=startup).select_related(
+                    "usertype"
+                )
+            ],
+            "team": list(
+                Member.objects.in_team_of(startup, today)
+                .prefetch_related(team_missions)
+                .order_by(*alphabetical("fullname"))
+            ),
+            "alumni": list(
+                Member.objects.alumni_of(startup, today)
+                .prefetch_related(team_missions)
+                .order_by(*alphabetical("fullname"))
+            ),
+            "transparency": transparency_links(startup),
+        },
+    )
+
+
+def timeline_entry(period: StartupPhase, startup: Startup, today: datetime.date) -> dict:
+    """A row of the phase timeline: dates, duration, and whether it is today's phase.
+
+    A period ends where the next phase starts (`with_period_end`); a phase replaced on the
+    day it started (investigation and construction on one date) lasted no time at all.
+    """
+    current = (
+        period.phase_id == startup.current_phase and period.start == startup.current_phase_start
+    )
+    upcoming = period.start > today
+    end = period.period_end
+    return {
+        "phase": period.phase,
+        "start": period.start,
+        "end": end,
+        "declared_end": period.end,
+        "comment": period.comment,
+        "current": current,
+        "upcoming": upcoming,
+        "same_day": end == period.start,
+        "duration": None if upcoming else ((end or today) - period.start),
+    }
+
+
+def transparency_links(startup: Startup) -> list[tuple[str, str]]:
+    """The public documents of a startup, "" where the content gives none."""
+    return [
+        ("Site du service", startup.link),
+        ("Code source", startup.repository),
+        ("Statistiques d’usage", startup.stats_url),
+        ("Budget", startup.budget_url),
+        ("Mesure d’impact", startup.impact_url),
+        ("Analyse de risques", startup.analyse_risques_url),
+        ("Tableau de bord DashLord", startup.dashlord_url),
+    ]
+
+
+@require_GET
+def incubator_list(request: HttpRequest) -> HttpResponse:
+    query = clean_query(request.GET.get("q", ""))
+    incubators = (
+        Incubator.objects.search(query).filter(hidden=False).select_related("owner")
+    ).order_by(*alphabetical("title"))
+    page, page_message = paginate(request, incubators)
+    counts = Startup.objects.filter(
+        pk__in=StartupIncubator.objects.filter(incubator__in=page.object_list).values("startup")
+    ).phase_counts_per("incubators", timezone.localdate())
+    cards = [(incubator, group_counts(counts.get(incubator.pk))) for incubator in page.object_list]
+    return render(
+        request,
+        "startups/incubator_list.html",
+        {"query": query, "page": page, "page_message": page_message, "cards": cards},
+    )
+
+
+def group_counts(phase_counts: dict[str, int] | None) -> list[tuple[PhaseGroup, int]]:
+    return list(count_groups(phase_counts or dict.fromkeys(PhaseSlug.values, 0)).items())
+
+
+@require_GET
+def incubator_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    today = timezone.localdate()
+    incubator = get_object_or_404(Incubator.objects.select_related("owner"), slug=slug)
+    startups = Startup.objects.incubated_by(incubator)
+    counts = startups.phase_counts_on(today)
+    phases = list(Phase.objects.all())
+    teams = incubator.teams.prefetch_related(
+        Prefetch(
+            "members", queryset=Member.objects.active_on(today).order_by(*alphabetical("fullname"))
+        )
+    )
+    return render(
+        request,
+        "startups/incubator_detail.html",
+        {
+            "incubator": incubator,
+            "total": sum(counts.values()),
+            "groups": list(count_groups(counts).items()),
+            "phase_counts": [(phase, counts[phase.slug]) for phase in phases],
+            "sections": phase_sections(
+                phases,
+                counts,
+                startups.first_per_phase_on(today, FIRST_PER_PHASE).select_related("incubator"),
+            ),
+            "teams": [team for team in teams if team.members.all()],
+        },
+    )
+
+
+@require_GET
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    query = clean_query(request.GET.get("q", ""))
+    organisations = Organisation.objects.search(query).order_by(*alphabetical("name"))
+    page, page_message = paginate(request, organisations)
+    counts = Startup.objects.filter(
+        pk__in=StartupSponsor.objects.filter(organisation__in=page.object_list).values("startup")
+    ).phase_counts_per("sponsors", timezone.localdate())
+    cards = [
+        (
+            organisation,
+            organisation_label(organisation.name, organisation.acronym),
+            group_counts(counts.get(organisation.pk)),
+        )
+        for organisation in page.object_list
+    ]
+    return render(
+        request,
+        "startups/organisation_list.html",
+        {"query": query, "page": page, "page_message": page_message, "cards": cards},
+    )
+
+
+@require_GET
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    today = timezone.localdate()
+    organisation = get_object_or_404(Organisation, slug=slug)
+    startups = Startup.objects.sponsored_by(organisation)
+    counts = startups.phase_counts_on(today)
+    phases = list(Phase.objects.all())
+    return render(
+        request,
+        "startups/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "name": organisation_label(organisation.name, organisation.acronym),
+            "total": sum(counts.values()),
+            "groups": list(count_groups(counts).items()),
+            "phase_counts": [(phase, counts[phase.slug]) for phase in phases],
+            "sections": phase_sections(
+                phases,
+                counts,
+                startups.first_per_phase_on(today, FIRST_PER_PHASE).select_related("incubator"),
+            ),
+            "incubators": list(organisation.incubators_owned.all()),
+        },
+    )
+
+
+@require_GET
+def phase_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    today = timezone.localdate()
+    phase = get_object_or_404(Phase, slug=slug)
+    startups = (
+        Startup.objects.with_current_phase()
+        .prefetch_related("incubator")
+        .in_phase_on([phase.slug], today)
+        .order_by(*alphabetical("title"))
+    )
+    page, page_message = paginate(request, startups)
+    return render(
+        request,
+        "startups/phase_detail.html",
+        {"phase": phase, "today": today, "page": page, "page_message": page_message},
+    )
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """One box for everything: startups, members, incubators and sponsors."""
+    query = clean_query(request.GET.get("q", ""))
+    results = []
+    if query_words(query):
+        today = timezone.localdate()
+        kinds = [
+            ("startups", "Startups", Startup.objects.only(*CARD_FIELDS), "title"),
+            ("membres", "Membres", Member.objects.with_active_on(today), "fullname"),
+            ("incubateurs", "Incubateurs", Incubator.objects.filter(hidden=False), "title"),
+            ("organisations", "Sponsors", Organisation.objects.all(), "name"),
+        ]
+        for kind, label, queryset, name in kinds:
+            queryset = queryset.search(query).order_by(*alphabetical(name))
+            results.append(
+                {
+                    "kind": kind,
+                    "label": label,
+                    "total": queryset.count(),
+                    "found": list(queryset[:SEARCH_LIMIT]),
+                }
+            )
+    return render(
+        request,
+        "search/search.html",
+        {"query": query, "results": results, "searched": bool(query_words(query))},
+    )

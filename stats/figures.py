@@ -1,0 +1,348 @@
+"""The figures of the statistics page, computed by the database from the models' rules.
+
+Each figure is a function of the observation day `day` returning plain, picklable data, so
+that the page, the CSV and JSON downloads and the cache share one computation. None of them
+re-states a rule: the phase on a date, periods, launch dates, groups, active startups and
+active members come from `startups.models` and `members.models`. Every query groups in the
+database; the Python loops below run over the grouped rows (phases, years, months,
+incubators), never over startups or members.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Window,
+)
+from django.db.models.functions import ExtractYear, RowNumber
+
+from members.models import Member
+from startups.models import (
+    MinisterialDomain,
+    Phase,
+    PhaseGroup,
+    PhaseSlug,
+    PortfolioVersion,
+    Startup,
+    StartupPhase,
+    count_active,
+    count_groups,
+)
+
+PHASES: list[str] = PhaseSlug.values
+# Quartiles asked of the durations, as fractions of four.
+QUARTILES = (1, 2, 3)
+NO_SPONSOR = "aucun-sponsor"
+NO_SPONSOR_LABEL = "Aucun sponsor"
+
+
+def zero_counts() -> dict[str, int]:
+    return dict.fromkeys(PHASES, 0)
+
+
+@dataclass(frozen=True)
+class Evolution:
+    """Counts per phase at every month's end, and on the observation day itself."""
+
+    months: list[tuple[datetime.date, dict[str, int]]]
+    on_day: dict[str, int]
+
+
+@dataclass(frozen=True)
+class FlowYear:
+    year: int
+    launched: int
+    entered: dict[str, int]
+
+    @property
+    def transferred(self) -> int:
+        return self.entered[PhaseSlug.TRANSFERE]
+
+    @property
+    def abandoned(self) -> int:
+        return self.entered[PhaseSlug.ABANDON] + self.entered[PhaseSlug.ABANDON_INVESTIGATION]
+
+
+@dataclass(frozen=True)
+class Duration:
+    """Quartiles, in days, of the completed periods of one phase (None when there are none)."""
+
+    phase: str
+    completed: int
+    q1: float | None = None
+    median: float | None = None
+    q3: float | None = None
+
+
+@dataclass(frozen=True)
+class Cohort:
+    year: int
+    groups: dict[str, int]
+
+    @property
+    def launched(self) -> int:
+        return sum(self.groups.values())
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Counts per phase on the day for one incubator or one ministerial domain."""
+
+    key: str
+    label: str
+    counts: dict[str, int] = field(default_factory=zero_counts)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def ordered_counts(self) -> list[int]:
+        return [self.counts[phase] for phase in PHASES]
+
+
+@dataclass(frozen=True)
+class MemberYear:
+    year: int
+    arrivals: int
+    departures: int
+
+
+def phase_labels() -> dict[str, str]:
+    """The phases' labels from the content, in lifecycle order (the enum's as fallback)."""
+    labels = dict(Phase.objects.values_list("slug", "label"))
+    return {phase.value: labels.get(phase.value, phase.label) for phase in PhaseSlug}
+
+
+def evolution(day: datetime.date) -> Evolution:
+    """`phase_counts_by_month`, whose last point is `phase_counts_on(day)`: 3 queries."""
+    months = Startup.objects.phase_counts_by_month(day)
+    if not months:
+        return Evolution(months=[], on_day=zero_counts())
+    return Evolution(months=months[:-1], on_day=months[-1][1])
+
+
+def flows(day: datetime.date) -> list[FlowYear]:
+    """Per year up to `day`: launches, and entries into each phase (`entries_by`). 2 queries."""
+    launches = dict(
+        Startup.objects.with_launch_date()
+        .filter(launched_on__lte=day)
+        .annotate(year=ExtractYear("launched_on"))
+        .order_by()
+        .values_list("year")
+        .annotate(total=Count("pk"))
+    )
+    entries = (
+        StartupPhase.objects.entries_by(day)
+        .annotate(year=ExtractYear("start"))
+        .order_by()
+        .values_list("year", "phase")
+        .annotate(total=Count("pk"))
+    )
+    entered: dict[int, dict[str, int]] = {}
+    for year, phase, total in entries:
+        entered.setdefault(year, zero_counts())[phase] = total
+    years = set(launches) | set(entered)
+    if not years:
+        return []
+    return [
+        FlowYear(year, launches.get(year, 0), entered.get(year, zero_counts()))
+        for year in range(min(years), day.year + 1)
+    ]
+
+
+def durations(day: datetime.date) -> list[Duration]:
+    """Quartiles of the completed periods' lengths per phase, picked by the database: 1 query.
+
+    A window numbers each phase's periods by length; only the (at most six per phase) rows
+    around each quartile's position come back, and are interpolated linearly as
+    PostgreSQL's `percentile_cont` does: the quartile q of n sorted values v(1..n) lies at
+    h = 1 + (n - 1) q / 4, between v(floor h) and v(ceil h). A row at place p is needed when
+    |4 (p - 1) - (n - 1) q| < 4, which is an integer test both databases run.
+    """
+    length = ExpressionWrapper(F("period_end") - F("start"), output_field=DurationField())
+    offset = ExpressionWrapper((F("place") - 1) * 4, output_field=IntegerField())
+    span = ExpressionWrapper(F("size") - 1, output_field=IntegerField())
+    near_a_quartile = Q()
+    for quarter in QUARTILES:
+        near_a_quartile |= Q(offset__gt=span * quarter - 4, offset__lt=span * quarter + 4)
+    rows = (
+        StartupPhase.objects.completed_by(day)
+        .annotate(length=length)
+        .annotate(
+            place=Window(RowNumber(), partition_by=F("phase"), order_by=F("length").asc()),
+            size=Window(Count("pk"), partition_by=F("phase")),
+        )
+        .annotate(offset=offset)
+        .filter(near_a_quartile)
+        .order_by()
+        .values_list("phase", "place", "size", "length")
+    )
+    values: dict[str, dict[int, int]] = {}
+    sizes: dict[str, int] = {}
+    for phase, place, size, length in rows:
+        values.setdefault(phase, {})[place] = length.days
+        sizes[phase] = size
+    result = []
+    for phase in PHASES:
+        if phase not in sizes:
+            result.append(Duration(phase, 0))
+            continue
+        q1, median, q3 = (
+            _interpolate(values[phase], sizes[phase], quarter) for quarter in QUARTILES
+        )
+        result.append(Duration(phase, sizes[phase], q1, median, q3))
+    return result
+
+
+def _interpolate(values: dict[int, int], size: int, quarter: int) -> float:
+    low, remainder = divmod((size - 1) * quarter, 4)
+    below = values[low + 1]
+    if not remainder:
+        return float(below)
+    return below + (values[low + 2] - below) * remainder / 4
+
+
+def cohorts(day: datetime.date) -> list[Cohort]:
+    """For startups launched each year up to `day`, how many are in each group on `day`.
+
+    One query grouped by launch year and phase on `day`; a startup launched after `day` has
+    no phase on `day` (its rows are skipped), so no filter evaluates the subqueries again.
+    """
+    rows = (
+        Startup.objects.with_launch_date()
+        .with_phase_on(day)
+        .annotate(year=ExtractYear("launched_on"))
+        .order_by()
+        .values_list("year", "phase_on")
+        .annotate(total=Count("pk"))
+    )
+    per_year: dict[int, dict[str, int]] = {}
+    for year, phase, total in rows:
+        if phase is not None:
+            per_year.setdefault(year, zero_counts())[phase] = total
+    return [
+        Cohort(year, {group.value: total for group, total in count_groups(counts).items()})
+        for year, counts in sorted(per_year.items())
+    ]
+
+
+def by_incubator(day: datetime.date) -> list[Breakdown]:
+    """Counts per phase on `day` for every incubator; a co-incubated startup counts for each."""
+    rows = (
+        Startup.objects.with_phase_on(day)
+        .order_by()
+        .values_list("incubators__slug", "incubators__title", "phase_on")
+        .annotate(total=Count("pk"))
+    )
+    breakdowns: dict[str, Breakdown] = {}
+    for slug, title, phase, total in rows:
+        if phase is not None:
+            breakdowns.setdefault(slug, Breakdown(slug, title)).counts[phase] = total
+    return sorted(breakdowns.values(), key=lambda row: (row.label.lower(), row.key))
+
+
+def by_sponsor_domain(day: datetime.date) -> list[Breakdown]:
+    """Counts per phase on `day` per sponsors' ministerial domain.
+
+    A startup with sponsors in two domains counts once in each (and once in a domain where
+    it has two sponsors); startups without any sponsor make the « Aucun sponsor » row.
+    """
+    rows = (
+        Startup.objects.with_phase_on(day)
+        .order_by()
+        .values_list("sponsors__ministerial_domain", "phase_on")
+        .annotate(total=Count("pk", distinct=True))
+    )
+    labels = dict(MinisterialDomain.choices)
+    breakdowns: dict[str, Breakdown] = {}
+    for domain, phase, total in rows:
+        if phase is None:
+            continue
+        key = domain or NO_SPONSOR
+        label = labels.get(domain, domain) if domain else NO_SPONSOR_LABEL
+        breakdowns.setdefault(key, Breakdown(key, label)).counts[phase] = total
+    order = {value: position for position, value in enumerate(labels)}
+    return sorted(breakdowns.values(), key=lambda row: (order.get(row.key, len(order)), row.key))
+
+
+def members_by_domain(day: datetime.date) -> list[tuple[str, int]]:
+    """Active members on `day` per member domain (their `domain` field), most first."""
+    rows = (
+        Member.objects.active_on(day)
+        .order_by()
+        .values_list("domain")
+        .annotate(total=Count("pk"))
+        .order_by("-total", "domain")
+    )
+    return list(rows)
+
+
+def member_flows(day: datetime.date) -> list[MemberYear]:
+    """Arrivals and departures per year up to `day` (`Member.objects`' rules): 2 queries."""
+    arrivals = Member.objects.arrivals_by_year(day)
+    departures = Member.objects.departures_by_year(day)
+    years = set(arrivals) | set(departures)
+    if not years:
+        return []
+    return [
+        MemberYear(year, arrivals.get(year, 0), departures.get(year, 0))
+        for year in range(min(years), day.year + 1)
+    ]
+
+
+FIGURES: dict[str, Callable[[datetime.date], object]] = {
+    "labels": lambda day: phase_labels(),
+    "evolution": evolution,
+    "flows": flows,
+    "durations": durations,
+    "cohorts": cohorts,
+    "incubators": by_incubator,
+    "domains": by_sponsor_domain,
+    "members": members_by_domain,
+    "member_flows": member_flows,
+}
+
+
+def compute(day: datetime.date, names: list[str] | None = None) -> dict[str, object]:
+    """The figures named (all by default) for `day`, from the cache when the data is unchanged.
+
+    The cache key holds the portfolio version (bumped by every write, see PortfolioVersion),
+    so an edit or an import is seen on the next request; figures depend on nothing else than
+    the data and `day`. Costs one query, plus the figures' own when they are not cached.
+    """
+    names = list(FIGURES) if names is None else names
+    version = PortfolioVersion.objects.filter(id=1).values_list("number", "changed_at").first()
+    stamp = f"{version[0]}.{version[1].timestamp()}" if version else "0"
+    keys = {name: f"stats:{stamp}:{day.isoformat()}:{name}" for name in names}
+    found = cache.get_many(keys.values())
+    figures = {name: found[key] for name, key in keys.items() if key in found}
+    missing = {name: FIGURES[name](day) for name in names if name not in figures}
+    if missing:
+        cache.set_many({keys[name]: value for name, value in missing.items()}, timeout=24 * 3600)
+    figures.update(missing)
+    return figures
+
+
+def summary(figures: dict) -> dict[str, int]:
+    """The headline numbers on `day`: startups with a phase, per group, active, members."""
+    on_day = figures["evolution"].on_day
+    groups = count_groups(on_day)
+    return {
+        "startups": sum(on_day.values()),
+        PhaseGroup.INCUBATION.value: groups[PhaseGroup.INCUBATION],
+        PhaseGroup.LIVING.value: groups[PhaseGroup.LIVING],
+        PhaseGroup.STOPPED.value: groups[PhaseGroup.STOPPED],
+        "actives": count_active(on_day),
+        "membres-actifs": sum(total for _, total in figures["members"]),
+    }

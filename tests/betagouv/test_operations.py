@@ -1,0 +1,65 @@
+import logging
+
+import pytest
+
+from betagouv.observability import RequestIdFilter
+
+
+@pytest.mark.django_db
+def test_healthz_answers_ok_whatever_the_host_and_scheme(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz", HTTP_HOST="10.0.0.7")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "cache": "ok"}
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_healthz_is_unavailable_when_the_cache_is_down(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["cache"].startswith("erreur")
+    assert response.json()["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_every_response_carries_a_request_id(client):
+    first = client.get("/")["X-Request-Id"]
+    second = client.get("/")["X-Request-Id"]
+    assert first
+    assert first != second
+    assert client.get("/", HTTP_X_REQUEST_ID="proxy-42")["X-Request-Id"] == "proxy-42"
+    assert client.get("/", HTTP_X_REQUEST_ID="<script>")["X-Request-Id"] != "<script>"
+
+
+@pytest.mark.django_db
+def test_one_log_line_per_request_with_status_time_and_queries(client, settings, caplog):
+    settings.REQUEST_LOG = True
+    with caplog.at_level(logging.INFO, logger="betagouv.requests"):
+        client.get("/?page=2")
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "betagouv.requests"]
+    assert line.startswith("GET /?page=2 200 ")
+    assert line.endswith(" queries")
+
+
+@pytest.mark.django_db
+def test_errors_are_logged_with_the_request_id(client, caplog):
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/nulle-part/")
+    assert response.status_code == 404
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.request_id == response["X-Request-Id"]
+
+
+@pytest.mark.django_db
+def test_unused_browser_features_are_off(client):
+    policy = client.get("/")["Permissions-Policy"]
+    assert "camera=()" in policy
+    assert "geolocation=()" in policy

@@ -1,0 +1,137 @@
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from members.models import Member
+from tests.factories import MemberFactory, MissionFactory, StartupFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+class TestActiveOnDate:
+    def test_mission_ending_on_the_day_asked_is_active(self):
+        mission = MissionFactory(start=D(2021, 1, 1), end=D(2021, 6, 30))
+        assert mission.member.is_active_on(D(2021, 6, 30))
+        assert not mission.member.is_active_on(D(2021, 7, 1))
+
+    def test_mission_starting_on_the_day_asked_is_active(self):
+        mission = MissionFactory(start=D(2021, 1, 1), end=D(2021, 6, 30))
+        assert mission.member.is_active_on(D(2021, 1, 1))
+        assert not mission.member.is_active_on(D(2020, 12, 31))
+
+    def test_mission_without_end_is_active_from_its_start(self):
+        mission = MissionFactory(start=D(2021, 1, 1), end=None)
+        assert mission.member.is_active_on(D(2030, 1, 1))
+
+    def test_member_is_active_when_any_mission_is(self):
+        member = MemberFactory()
+        MissionFactory(member=member, start=D(2019, 1, 1), end=D(2019, 12, 31))
+        MissionFactory(member=member, start=D(2021, 1, 1), end=D(2021, 12, 31))
+        assert not member.is_active_on(D(2020, 6, 1))
+        assert member.is_active_on(D(2021, 6, 1))
+
+    def test_queryset_and_annotation_agree(self, django_assert_num_queries):
+        active = MissionFactory(start=D(2021, 1, 1), end=D(2021, 12, 31)).member
+        MissionFactory(start=D(2019, 1, 1), end=D(2019, 12, 31))
+        MemberFactory()
+        day = D(2021, 12, 31)
+        assert list(Member.objects.active_on(day)) == [active]
+        with django_assert_num_queries(1):
+            flags = {m.pk: m.is_active for m in Member.objects.with_active_on(day)}
+        assert [pk for pk, is_active in flags.items() if is_active] == [active.pk]
+
+    def test_a_member_with_two_active_missions_is_listed_once(self):
+        member = MemberFactory()
+        MissionFactory(member=member, start=D(2021, 1, 1), end=None)
+        MissionFactory(member=member, start=D(2021, 3, 1), end=None)
+        assert Member.objects.active_on(D(2021, 6, 1)).count() == 1
+
+
+class TestTeam:
+    def test_team_and_alumni_of_a_startup_on_a_date(self):
+        startup = StartupFactory()
+        other = StartupFactory()
+        current = MissionFactory(start=D(2021, 1, 1), end=None, startups=[startup]).member
+        former = MissionFactory(start=D(2020, 1, 1), end=D(2020, 12, 31), startups=[startup]).member
+        elsewhere = MissionFactory(start=D(2021, 1, 1), end=None, startups=[other]).member
+        future = MissionFactory(start=D(2030, 1, 1), end=None, startups=[startup]).member
+        day = D(2021, 6, 1)
+        assert list(Member.objects.in_team_of(startup, day)) == [current]
+        assert list(Member.objects.alumni_of(startup, day)) == [former]
+        assert elsewhere not in Member.objects.alumni_of(startup, day)
+        assert future not in Member.objects.in_team_of(startup, day)
+
+    def test_a_returning_member_is_in_the_team_not_among_alumni(self):
+        startup = StartupFactory()
+        member = MemberFactory()
+        MissionFactory(member=member, start=D(2019, 1, 1), end=D(2019, 12, 31), startups=[startup])
+        MissionFactory(member=member, start=D(2021, 1, 1), end=None, startups=[startup])
+        day = D(2021, 6, 1)
+        assert list(Member.objects.in_team_of(startup, day)) == [member]
+        assert list(Member.objects.alumni_of(startup, day)) == []
+
+    def test_team_on_the_last_day_of_a_mission(self):
+        startup = StartupFactory()
+        member = MissionFactory(start=D(2021, 1, 1), end=D(2021, 6, 30), startups=[startup]).member
+        assert list(Member.objects.in_team_of(startup, D(2021, 6, 30))) == [member]
+        assert list(Member.objects.alumni_of(startup, D(2021, 7, 1))) == [member]
+
+
+def test_a_mission_cannot_end_before_it_starts():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MissionFactory(start=D(2021, 1, 2), end=D(2021, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("github", "url"),
+    [
+        ("octocat", "https://github.com/octocat"),
+        ("https://github.com/octocat/", "https://github.com/octocat"),
+        (" octocat ", "https://github.com/octocat"),
+        ("Lola Charbit", ""),
+        ("/", ""),
+        ("", ""),
+    ],
+)
+def test_github_url_only_for_logins(github, url):
+    assert Member(github=github).github_url == url
+
+
+class TestArrivalsAndDepartures:
+    def test_a_member_arrives_once_at_the_start_of_the_first_mission(self):
+        member = MemberFactory()
+        MissionFactory(member=member, start=D(2019, 3, 1), end=D(2019, 12, 31))
+        MissionFactory(member=member, start=D(2019, 3, 1), end=D(2020, 6, 30))
+        MissionFactory(member=member, start=D(2021, 1, 1), end=None)
+        MissionFactory(start=D(2021, 5, 1), end=None)
+        MemberFactory()  # No mission: never arrived.
+        assert Member.objects.arrivals_by_year(D(2030, 1, 1)) == {2019: 1, 2021: 1}
+        assert Member.objects.arrivals_by_year(D(2021, 4, 30)) == {2019: 1}
+
+    def test_a_member_leaves_at_the_end_of_the_last_mission(self):
+        returning = MemberFactory()
+        MissionFactory(member=returning, start=D(2018, 1, 1), end=D(2018, 12, 31))
+        MissionFactory(member=returning, start=D(2020, 1, 1), end=D(2021, 3, 31))
+        overlapping = MemberFactory()
+        MissionFactory(member=overlapping, start=D(2019, 1, 1), end=D(2022, 6, 30))
+        MissionFactory(member=overlapping, start=D(2020, 1, 1), end=D(2020, 12, 31))
+        assert Member.objects.departures_by_year(D(2030, 1, 1)) == {2021: 1, 2022: 1}
+
+    def test_open_or_future_missions_mean_the_member_has_not_left(self):
+        open_ended = MemberFactory()
+        MissionFactory(member=open_ended, start=D(2018, 1, 1), end=D(2018, 12, 31))
+        MissionFactory(member=open_ended, start=D(2019, 1, 1), end=None)
+        MissionFactory(start=D(2020, 1, 1), end=D(2021, 6, 30))
+        assert Member.objects.departures_by_year(D(2021, 6, 29)) == {}
+        # The last day of the mission is the day of departure.
+        assert Member.objects.departures_by_year(D(2021, 6, 30)) == {2021: 1}
+
+    def test_counts_follow_the_queryset_filter(self):
+        kept = MissionFactory(start=D(2020, 1, 1), end=D(2020, 6, 30)).member
+        MissionFactory(start=D(2020, 1, 1), end=D(2020, 6, 30))
+        members = Member.objects.filter(pk=kept.pk)
+        assert members.arrivals_by_year(D(2021, 1, 1)) == {2020: 1}
+        assert members.departures_by_year(D(2021, 1, 1)) == {2020: 1}

@@ -1,0 +1,123 @@
+import pytest
+from django.urls import reverse
+
+from tests.portfolio import grow, shared_portfolio
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("members:member_list")
+
+
+@pytest.fixture(scope="module")
+def portfolio(django_db_setup, django_db_blocker):
+    yield from shared_portfolio(django_db_blocker)
+
+
+def listed(response) -> list[str]:
+    return [member.fullname for member in response.context["page"].object_list]
+
+
+def test_member_list_shows_active_members_and_alumni_in_alphabetical_order(client, portfolio):
+    response = client.get(LIST)
+    assert response.status_code == 200
+    # « Élise » among the E, whatever the database's collation.
+    assert listed(response) == ["Élise Ancienne", "Irène Joliot", "Marie Curie", "Paul Langevin"]
+    assert "En activité" in response.text
+    assert "Ancien ou ancienne" in response.text
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"statut": "actif"}, ["Irène Joliot", "Marie Curie"]),
+        ({"statut": "ancien"}, ["Élise Ancienne", "Paul Langevin"]),
+        ({"domain": "Design"}, ["Paul Langevin"]),
+        # Worked for a startup of the incubator, co-incubation included.
+        ({"incubator": "fabrique-sociale"}, ["Marie Curie", "Paul Langevin"]),
+        ({"incubator": "ademe"}, ["Irène Joliot", "Marie Curie"]),
+        ({"incubator": "ademe", "statut": "actif", "domain": "Produit"}, ["Irène Joliot"]),
+        ({"q": "IRENE"}, ["Irène Joliot"]),
+        ({"q": "élise"}, ["Élise Ancienne"]),
+        ({"q": "curie marie"}, ["Marie Curie"]),
+    ],
+)
+def test_member_filters(client, portfolio, params, expected):
+    assert listed(client.get(LIST, params)) == expected
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"statut": "retraite"},
+        {"domain": "Astrologie"},
+        {"incubator": "inconnu"},
+        {"incubator": "\x00"},
+        {"q": "\x00" * 3 + "x" * 5000},
+        {"page": "zz"},
+        {"page": "1000"},
+    ],
+)
+def test_bad_member_parameters_give_a_normal_page(client, portfolio, params):
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    assert 'class="fr-alert fr-alert--warning' in response.text or "q" in params
+
+
+def test_member_list_htmx_gets_the_results_and_the_filters(client, portfolio):
+    response = client.get(LIST, {"statut": "actif"}, headers={"HX-Request": "true"})
+    assert "<html" not in response.text
+    assert 'id="facettes" hx-swap-oob="true"' in response.text
+    assert "Marie Curie" in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"statut": "ancien", "domain": "Design"}, {"incubator": "dinum", "q": "a"}]
+)
+def test_member_list_query_count_does_not_grow(
+    client, portfolio, django_assert_num_queries, params
+):
+    # Domains, count, page, incubators for the select (+ the incubator given, validated).
+    expected = 4 + ("incubator" in params)
+    with django_assert_num_queries(expected):
+        client.get(LIST, params)
+    grow(portfolio)
+    with django_assert_num_queries(expected):
+        client.get(LIST, params)
+
+
+def test_member_page_shows_the_member_and_every_mission(client, portfolio):
+    response = client.get(portfolio.members["marie"].get_absolute_url())
+    assert response.status_code == 200
+    text = response.text
+    assert "<h1>Marie Curie</h1>" in text
+    assert "Développeuse" in text
+    assert 'href="https://github.com/mcurie"' in text
+    assert "En activité" in text
+    missions = response.context["missions"]
+    assert len(missions) == 2
+    assert missions[0].end is None  # the latest first
+    assert 'href="/startups/aides-jeunes/"' in text
+    assert 'href="/startups/ecobalyse/"' in text
+    assert "Indépendant" in text
+    assert "Scopyleft" in text
+
+
+def test_member_page_shows_the_incubator_team(client, portfolio):
+    response = client.get(portfolio.members["irene"].get_absolute_url())
+    assert "Équipe d’animation" in response.text
+    assert 'href="/incubateurs/dinum/"' in response.text
+
+
+def test_unknown_member_is_a_404(client, portfolio):
+    assert client.get("/membres/personne/").status_code == 404
+    assert client.get("/membres/a%00b/").status_code == 404
+
+
+def test_member_page_query_count_does_not_grow(client, portfolio, django_assert_num_queries):
+    url = portfolio.members["marie"].get_absolute_url()
+    with django_assert_num_queries(4):  # member, missions, their startups, teams
+        client.get(url)
+    grow(portfolio)
+    with django_assert_num_queries(4):
+        client.get(url)

@@ -1,0 +1,352 @@
+"""The startups' admin: lists, validation in French, history and revert, live public pages."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from startups.models import (
+    Event,
+    Organisation,
+    PortfolioVersion,
+    Startup,
+    StartupIncubator,
+    StartupPhase,
+)
+from tests.factories import (
+    IncubatorFactory,
+    MissionFactory,
+    OrganisationFactory,
+    StartupFactory,
+    UserFactory,
+)
+from tests.staff.admin_forms import add_inline_row, form_data
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+LAST_YEAR = TODAY - datetime.timedelta(days=365)
+
+
+def change_url(obj) -> str:
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+
+
+@pytest.fixture
+def superuser(client):
+    user = UserFactory(is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def startup():
+    sponsor = OrganisationFactory(slug="dinum", name="Direction interministérielle du numérique")
+    return StartupFactory(
+        slug="aides-jeunes",
+        title="Aides Jeunes",
+        mission="Simplifier l’accès des jeunes aux aides.",
+        incubator=IncubatorFactory(slug="dinum"),
+        phases=[("investigation", LAST_YEAR), ("construction", TODAY)],
+        sponsors=[sponsor],
+    )
+
+
+def edit(client, obj, **changes):
+    """Submit `obj`'s change page with `changes` over what it displays."""
+    data = form_data(client.get(change_url(obj)))
+    data.update(changes)
+    return client.post(change_url(obj), data)
+
+
+# Lists (their query counts are pinned in tests/staff/test_changelists.py).
+
+
+def test_startup_list_shows_current_phase_and_team_size(client, superuser, startup):
+    MissionFactory(startups=[startup], start=LAST_YEAR, end=None)
+    MissionFactory(startups=[startup], start=LAST_YEAR, end=TODAY)
+    MissionFactory(startups=[startup], start=LAST_YEAR, end=TODAY - datetime.timedelta(days=1))
+    response = client.get(reverse("admin:startups_startup_changelist"))
+    row = next(r for r in response.context["cl"].result_list if r.pk == startup.pk)
+    assert (row.current_phase, row.team_size) == ("construction", 2)
+    page = response.content.decode()
+    assert "Construction" in page
+    assert startup.get_absolute_url() in page
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("q=AIDES jeunes", True),
+        ("q=aides-jeunes", True),
+        ("q=acces des jeunes", True),  # the mission, without accents
+        ("q=inconnu", False),
+        ("phase=construction", True),
+        ("phase=investigation", False),
+        ("phase=nimporte", True),
+        ("active=1", True),
+        ("active=0", False),
+    ],
+)
+def test_startup_list_search_and_filters(client, superuser, startup, query, found):
+    StartupFactory(title="Autre service", phases=[("abandon", LAST_YEAR)])
+    response = client.get(reverse("admin:startups_startup_changelist") + "?" + query)
+    assert response.status_code == 200
+    titles = [row.title for row in response.context["cl"].result_list]
+    assert ("Aides Jeunes" in titles) is found
+
+
+def test_startup_list_filters_by_incubator_and_sponsor(client, superuser, startup):
+    other = StartupFactory(phases=[("investigation", LAST_YEAR)])
+    changelist = reverse("admin:startups_startup_changelist")
+    for query in (
+        f"incubator__id__exact={startup.incubator_id}",
+        f"sponsors__id__exact={startup.sponsors.get().pk}",
+    ):
+        rows = client.get(f"{changelist}?{query}").context["cl"].result_list
+        assert [row.title for row in rows] == ["Aides Jeunes"]
+    assert other.title in client.get(changelist).content.decode()
+
+
+def test_change_page_links_to_public_page_and_back(client, superuser, startup):
+    page = client.get(change_url(startup)).content.decode()
+    view_on_site = reverse("admin:view_on_site", args=[*_content_type(startup), startup.pk])
+    assert view_on_site in page
+    assert client.get(view_on_site).url.endswith(startup.get_absolute_url())
+
+
+def _content_type(obj) -> list[int]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return [ContentType.objects.get_for_model(obj).pk]
+
+
+# Validation: clear French errors, and nothing the editor typed is lost.
+
+
+def test_phase_ending_before_it_starts_is_refused_keeping_the_input(client, superuser, startup):
+    response = edit(
+        client,
+        startup,
+        **{"phases-1-end": LAST_YEAR.isoformat(), "phases-1-comment": "Mon commentaire à garder"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "précède le début de la phase" in page
+    assert "Mon commentaire à garder" in page
+    assert not StartupPhase.objects.filter(comment="Mon commentaire à garder").exists()
+
+
+def test_new_phase_on_the_same_day_as_another_is_refused(client, superuser, startup):
+    data = form_data(client.get(change_url(startup)))
+    add_inline_row(data, "phases", phase="acceleration", start=TODAY.isoformat())
+    response = client.post(change_url(startup), data)
+    assert response.status_code == 200
+    assert "deux phases ne peuvent pas commencer le même jour" in response.content.decode()
+    assert startup.phases.count() == 2
+
+
+def test_legacy_phases_on_one_day_stay_editable(client, superuser):
+    legacy = StartupFactory(phases=[("investigation", LAST_YEAR), ("construction", LAST_YEAR)])
+    response = edit(client, legacy, mission="Une mission reformulée.")
+    assert response.status_code == 302
+    legacy.refresh_from_db()
+    assert legacy.mission == "Une mission reformulée."
+
+
+def test_moving_a_phase_onto_another_ones_day_is_refused(client, superuser, startup):
+    response = edit(client, startup, **{"phases-1-start": LAST_YEAR.isoformat()})
+    assert "deux phases ne peuvent pas commencer le même jour" in response.content.decode()
+
+
+def test_a_phase_listed_twice_is_refused(client, superuser, startup):
+    data = form_data(client.get(change_url(startup)))
+    add_inline_row(data, "phases", phase="investigation", start="2015-01-01")
+    response = client.post(change_url(startup), data)
+    assert "figure déjà dans l’historique" in response.content.decode()
+
+
+def test_a_startup_without_any_phase_is_refused(client, superuser, startup):
+    response = edit(client, startup, **{"phases-0-DELETE": "on", "phases-1-DELETE": "on"})
+    assert "Une startup a au moins une phase" in response.content.decode()
+    assert startup.phases.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"link": "pas une adresse"}, "Saisissez une URL valide."),
+        ({"slug": "autre"}, "« autre » est déjà l’identifiant d’une autre fiche"),
+        ({"slug": "avec espace"}, "Lettres, chiffres, points, tirets et soulignés uniquement"),
+        ({"fast_promotion": "3"}, "Indiquez la promotion et le montant FAST"),
+        ({"contact": ""}, "Ce champ est obligatoire."),
+    ],
+)
+def test_invalid_fields_get_french_errors(client, superuser, startup, changes, message):
+    StartupFactory(slug="autre")
+    response = edit(client, startup, **changes)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_adding_a_startup_makes_its_main_incubator_one_of_its_incubators(client, superuser):
+    incubator = IncubatorFactory()
+    data = {
+        "title": "Nouveau service",
+        "slug": "nouveau-service",
+        "mission": "Aider.",
+        "incubator": incubator.pk,
+        "contact": "equipe@beta.gouv.fr",
+        "stats": "unknown",
+        "analyse_risques": "unknown",
+        "mon_service_securise": "unknown",
+    }
+    add_page = client.get(reverse("admin:startups_startup_add"))
+    for inline in add_page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS"):
+            data[management.add_prefix(name)] = "0"
+    add_inline_row(data, "phases", phase="investigation", start=TODAY.isoformat())
+    response = client.post(reverse("admin:startups_startup_add"), data)
+    assert response.status_code == 302, response.context["errors"]
+    startup = Startup.objects.get(slug="nouveau-service")
+    assert list(startup.incubators.all()) == [incubator]
+    assert startup.current_phase().phase_id == "investigation"
+
+
+def test_moving_a_startup_to_another_incubator(client, superuser, startup):
+    target = IncubatorFactory()
+    assert edit(client, startup, incubator=target.pk).status_code == 302
+    assert list(Startup.objects.get(pk=startup.pk).incubators.all()) == [target]
+
+
+def test_staff_cannot_take_a_co_incubated_startup_out_of_their_reach(client):
+    mine, theirs = IncubatorFactory(), IncubatorFactory()
+    shared = StartupFactory(
+        incubator=theirs, incubators=[mine], phases=[("investigation", LAST_YEAR)]
+    )
+    client.force_login(UserFactory(incubators=[mine]))
+    data = form_data(client.get(change_url(shared)))
+    rows = StartupIncubator.objects.filter(startup=shared).order_by("position")
+    index = [row.incubator_id for row in rows].index(mine.pk)
+    data[f"startupincubator_set-{index}-DELETE"] = "on"
+    response = client.post(change_url(shared), data)
+    assert "doit rester rattachée à l’un de vos incubateurs" in response.content.decode()
+
+
+# History and revert.
+
+
+def test_every_change_is_recorded_with_who_and_what(client, superuser, startup):
+    edit(client, startup, mission="Nouvelle mission.")
+    record = startup.history.latest()
+    assert record.history_user == superuser
+    delta = record.diff_against(record.prev_record)
+    assert {change.field: change.new for change in delta.changes} == {
+        "mission": "Nouvelle mission."
+    }
+    page = client.get(reverse("admin:startups_startup_history", args=[startup.pk]))
+    assert "Nouvelle mission." in page.content.decode()
+
+
+def test_a_phase_edit_is_reverted_from_the_startups_history(client, superuser, startup):
+    construction = startup.phases.get(phase="construction")
+    edit(client, startup, **{"phases-1-start": (TODAY - datetime.timedelta(days=30)).isoformat()})
+    construction.refresh_from_db()
+    assert construction.start == TODAY - datetime.timedelta(days=30)
+
+    history = client.get(reverse("admin:startups_startup_history", args=[startup.pk]))
+    entries = [e for e in history.context["related_history"] if e.kind == "Phase"]
+    assert entries[0].action == "Modification"
+    assert entries[0].user == superuser
+    before = construction.history.order_by("history_date")[0]
+    revert_url = reverse(
+        "admin:startups_startupphase_simple_history", args=[construction.pk, before.pk]
+    )
+    assert revert_url in [entry.revert_url for entry in entries]
+
+    data = form_data(client.get(revert_url))
+    assert client.post(revert_url, data).status_code == 302
+    construction.refresh_from_db()
+    assert construction.start == TODAY
+    assert construction.history.latest().history_user == superuser
+
+
+def test_a_deleted_phase_is_restored_from_the_startups_history(client, superuser, startup):
+    edit(client, startup, **{"phases-1-DELETE": "on"})
+    assert startup.current_phase().phase_id == "investigation"
+    history = client.get(reverse("admin:startups_startup_history", args=[startup.pk]))
+    deletion = next(
+        entry for entry in history.context["related_history"] if entry.action == "Suppression"
+    )
+    data = form_data(client.get(deletion.revert_url))
+    assert client.post(deletion.revert_url, data).status_code == 302
+    assert startup.current_phase().phase_id == "construction"
+
+
+def test_staff_of_another_incubator_cannot_revert(client, startup):
+    phase = startup.phases.first()
+    record = phase.history.latest()
+    url = reverse("admin:startups_startupphase_simple_history", args=[phase.pk, record.pk])
+    client.force_login(UserFactory(incubators=[IncubatorFactory()]))
+    assert client.get(url).status_code == 403
+    assert client.post(url, {}).status_code == 403
+
+
+# Live: the next request shows the edit.
+
+
+def todays_counts(client) -> dict[str, int]:
+    """The counts per phase the statistics page shows today (computed once, then cached)."""
+    response = client.get(reverse("stats:statistics"))
+    return {phase["slug"]: phase["count"] for phase in response.context["phases"]}
+
+
+def test_an_admin_edit_shows_on_the_public_pages_at_once_despite_the_cache(
+    client, superuser, startup
+):
+    version = PortfolioVersion.current().number
+    before = todays_counts(client)
+    assert todays_counts(client) == before  # served from the cache this time
+    assert "Construction" in client.get(startup.get_absolute_url()).content.decode()
+
+    edit(client, startup, **{"phases-1-phase": "acceleration"})
+
+    assert PortfolioVersion.current().number > version
+    after = todays_counts(client)
+    assert (after["construction"], after["acceleration"]) == (
+        before["construction"] - 1,
+        before["acceleration"] + 1,
+    )
+    assert after == Startup.objects.phase_counts_on(TODAY)
+    public = client.get(startup.get_absolute_url()).content.decode()
+    assert "Accélération" in public
+
+
+def test_new_rows_are_written_after_the_existing_ones_in_date_order(client, superuser, startup):
+    data = form_data(client.get(change_url(startup)))
+    add_inline_row(data, "phases", phase="abandon-investigation", start="2000-01-01")
+    add_inline_row(data, "events", name="committee", date=TODAY.isoformat())
+    assert client.post(change_url(startup), data).status_code == 302
+    order = list(startup.phases.order_by("position").values_list("phase", flat=True))
+    assert order == ["abandon-investigation", "investigation", "construction"]
+    assert Event.objects.get(startup=startup).position == 0
+
+
+def test_incubator_action_creates_its_staff_group(client, superuser):
+    incubator = IncubatorFactory(title="La Fabrique")
+    response = client.post(
+        reverse("admin:startups_incubator_changelist"),
+        {"action": "create_staff_groups", "_selected_action": [incubator.pk]},
+    )
+    assert response.status_code == 302
+    assert incubator.staff_group.group.permissions.filter(codename="change_startup").exists()
+
+
+def test_organisation_admin_lists_and_searches(client, superuser):
+    OrganisationFactory(name="Ministère de l’Éducation nationale", slug="men")
+    response = client.get(reverse("admin:startups_organisation_changelist") + "?q=education")
+    assert [o.slug for o in response.context["cl"].result_list] == ["men"]
+    assert Organisation.objects.count() == 1

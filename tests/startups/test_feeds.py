@@ -1,0 +1,75 @@
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.factories import IncubatorFactory, StartupFactory
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+TODAY = datetime.date.today()
+DAYS = datetime.timedelta(days=1)
+
+
+def entries(client, url: str) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    return [entry.find(f"{ATOM}title").text for entry in feed.iter(f"{ATOM}entry")]
+
+
+@pytest.fixture
+def portfolio():
+    dinum, ademe = IncubatorFactory(slug="dinum"), IncubatorFactory(slug="ademe")
+    StartupFactory(
+        title="Aides Jeunes",
+        incubator=dinum,
+        phases=[("investigation", TODAY - 30 * DAYS), ("construction", TODAY - 2 * DAYS)],
+    )
+    StartupFactory(
+        title="Écobalyse",
+        incubator=ademe,
+        incubators=[dinum],
+        phases=[("construction", TODAY - 10 * DAYS), ("investigation", TODAY - 10 * DAYS)],
+    )
+    StartupFactory(title="Futur", incubator=ademe, phases=[("investigation", TODAY + 5 * DAYS)])
+
+
+def test_new_startups_latest_launch_first_and_not_before_launch(client, portfolio):
+    assert entries(client, "/flux/nouvelles-startups.atom") == ["Écobalyse", "Aides Jeunes"]
+    assert entries(client, "/flux/incubateurs/ademe/nouvelles-startups.atom") == ["Écobalyse"]
+
+
+def test_phase_changes_skip_a_phase_overridden_the_same_day(client, portfolio):
+    assert entries(client, "/flux/changements-de-phase.atom") == [
+        "Aides Jeunes : Construction",
+        "Écobalyse : Construction",
+        "Aides Jeunes : Investigation",
+    ]
+
+
+def test_phase_changes_per_incubator_include_co_incubation(client, portfolio):
+    titles = entries(client, "/flux/incubateurs/dinum/changements-de-phase.atom")
+    assert "Écobalyse : Construction" in titles
+    assert entries(client, "/flux/incubateurs/ademe/changements-de-phase.atom") == [
+        "Écobalyse : Construction"
+    ]
+
+
+def test_entries_into_one_phase(client, portfolio):
+    assert entries(client, "/flux/phases/investigation.atom") == ["Aides Jeunes : Investigation"]
+
+
+def test_unknown_incubator_or_phase_is_a_404(client):
+    assert client.get("/flux/incubateurs/inconnu/nouvelles-startups.atom").status_code == 404
+    assert client.get("/flux/phases/prototype.atom").status_code == 404
+
+
+def test_feeds_run_a_fixed_number_of_queries(client, portfolio, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        client.get("/flux/incubateurs/dinum/changements-de-phase.atom")
+    StartupFactory.create_batch(4, phases=[("investigation", TODAY - 3 * DAYS)])
+    with django_assert_num_queries(2):
+        client.get("/flux/incubateurs/dinum/changements-de-phase.atom")

@@ -1,0 +1,352 @@
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from startups.models import (
+    PhaseGroup,
+    PhaseSlug,
+    Startup,
+    StartupPhase,
+    count_active,
+    count_groups,
+    next_starts,
+)
+from tests.factories import StartupFactory, StartupPhaseFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+JAN_1 = D(2022, 1, 1)
+
+
+def phase_on(startup: Startup, day: datetime.date) -> str | None:
+    """The phase by both paths (instance method and queryset annotation), checked equal."""
+    instance = startup.phase_on(day)
+    annotated = Startup.objects.with_phase_on(day).get(pk=startup.pk).phase_on
+    assert (instance.phase_id if instance else None) == annotated
+    return annotated
+
+
+class TestPhaseOnDate:
+    def test_phase_starting_on_the_day_asked_is_the_phase(self):
+        startup = StartupFactory(phases=[("investigation", D(2021, 1, 1)), ("construction", JAN_1)])
+        assert phase_on(startup, JAN_1) == "construction"
+        assert phase_on(startup, JAN_1 - datetime.timedelta(days=1)) == "investigation"
+
+    def test_startup_without_phases_has_no_phase(self):
+        startup = StartupFactory()
+        assert phase_on(startup, JAN_1) is None
+        assert startup.current_phase() is None
+
+    def test_startup_has_no_phase_before_its_first_start(self):
+        startup = StartupFactory(phases=[("investigation", JAN_1)])
+        assert phase_on(startup, D(2021, 12, 31)) is None
+
+    def test_future_dated_phase_counts_only_from_its_start(self):
+        today = datetime.date.today()
+        startup = StartupFactory(
+            phases=[
+                ("acceleration", today - datetime.timedelta(days=30)),
+                ("transfere", today + datetime.timedelta(days=30)),
+            ]
+        )
+        assert startup.current_phase().phase_id == "acceleration"
+        assert phase_on(startup, today + datetime.timedelta(days=30)) == "transfere"
+
+    def test_two_phases_on_the_same_day_the_later_in_lifecycle_wins(self):
+        # Listed construction first, as 52 real files do: the file order does not matter.
+        startup = StartupFactory(phases=[("construction", JAN_1), ("investigation", JAN_1)])
+        assert phase_on(startup, JAN_1) == "construction"
+
+    def test_opere_and_transfere_on_one_day_gives_transfere(self):
+        startup = StartupFactory(phases=[("transfere", JAN_1), ("opere", JAN_1)])
+        assert phase_on(startup, JAN_1) == "transfere"
+
+    def test_abandon_beats_every_other_phase_on_the_same_day(self):
+        startup = StartupFactory(phases=[("abandon", JAN_1), ("transfere", JAN_1)])
+        assert phase_on(startup, JAN_1) == "abandon"
+
+    def test_latest_start_wins_over_lifecycle_order(self):
+        startup = StartupFactory(phases=[("acceleration", D(2020, 1, 1)), ("construction", JAN_1)])
+        assert phase_on(startup, JAN_1) == "construction"
+
+
+class TestPhaseCounts:
+    def test_counts_every_phase_in_one_query(self, django_assert_num_queries):
+        StartupFactory(phases=[("investigation", D(2020, 1, 1)), ("construction", JAN_1)])
+        StartupFactory(phases=[("investigation", JAN_1)])
+        StartupFactory(phases=[("construction", JAN_1), ("investigation", JAN_1)])
+        StartupFactory(phases=[("investigation", D(2030, 1, 1))])
+        StartupFactory()
+        with django_assert_num_queries(1):
+            counts = Startup.objects.phase_counts_on(JAN_1)
+        assert counts == {
+            "investigation": 1,
+            "construction": 2,
+            "acceleration": 0,
+            "consolidation": 0,
+            "opere": 0,
+            "transfere": 0,
+            "abandon-investigation": 0,
+            "abandon": 0,
+        }
+
+    def test_counts_apply_to_a_filtered_queryset(self):
+        kept = StartupFactory(phases=[("investigation", JAN_1)])
+        StartupFactory(phases=[("investigation", JAN_1)])
+        counts = Startup.objects.filter(pk=kept.pk).phase_counts_on(JAN_1)
+        assert counts["investigation"] == 1
+
+    def test_in_phase_on_lists_the_startups_in_those_phases(self):
+        building = StartupFactory(phases=[("construction", JAN_1)])
+        StartupFactory(phases=[("investigation", JAN_1)])
+        stopped = StartupFactory(phases=[("abandon", JAN_1)])
+        found = Startup.objects.in_phase_on(["construction", "abandon"], JAN_1)
+        assert set(found) == {building, stopped}
+
+
+LIFECYCLE = [phase.value for phase in PhaseSlug]
+HISTORIES = [
+    [("investigation", D(2021, 1, 10)), ("construction", D(2021, 3, 1))],
+    [("construction", D(2021, 2, 1)), ("investigation", D(2021, 2, 1))],
+    [("acceleration", D(2021, 1, 1)), ("transfere", D(2021, 2, 15)), ("opere", D(2021, 2, 15))],
+    [("abandon", D(2021, 3, 3)), ("investigation", D(2021, 1, 5)), ("construction", D(2021, 3, 3))],
+]
+
+
+def rule(history: list[tuple[str, datetime.date]], day: datetime.date) -> str | None:
+    """The rule as the issue states it, independently of the models."""
+    started = [(start, LIFECYCLE.index(phase), phase) for phase, start in history if start <= day]
+    return max(started)[2] if started else None
+
+
+def test_stored_periods_give_the_rule_on_every_day():
+    startups = [StartupFactory(phases=history) for history in HISTORIES]
+    day = D(2020, 12, 25)
+    while day <= D(2021, 4, 1):
+        expected = {s.pk: rule(h, day) for s, h in zip(startups, HISTORIES, strict=True)}
+        annotated = {s.pk: s.phase_on for s in Startup.objects.with_phase_on(day)}
+        assert annotated == expected, day
+        assert {s.pk: getattr(s.phase_on(day), "phase_id", None) for s in startups} == expected
+        day += datetime.timedelta(days=1)
+
+
+class TestStoredPeriods:
+    def test_next_starts_follow_precedence(self):
+        history = [
+            ("abandon", D(2021, 3, 3)),
+            ("investigation", D(2021, 1, 5)),
+            ("construction", D(2021, 3, 3)),
+        ]
+        # investigation → construction (3 March) → abandon the same day → nothing after.
+        assert next_starts(history) == [None, D(2021, 3, 3), D(2021, 3, 3)]
+
+    def test_editing_a_phase_recomputes_its_startup_periods(self):
+        startup = StartupFactory(phases=[("investigation", JAN_1), ("construction", D(2022, 6, 1))])
+        construction = startup.phases.get(phase="construction")
+        construction.start = D(2022, 3, 1)
+        construction.save()
+        assert startup.phases.get(phase="investigation").next_start == D(2022, 3, 1)
+        assert startup.phase_on(D(2022, 3, 1)).phase_id == "construction"
+
+    def test_deleting_a_phase_recomputes_its_startup_periods(self):
+        startup = StartupFactory(phases=[("investigation", JAN_1), ("construction", D(2022, 6, 1))])
+        startup.phases.get(phase="construction").delete()
+        assert startup.phases.get(phase="investigation").next_start is None
+        assert Startup.objects.phase_counts_on(D(2023, 1, 1))["investigation"] == 1
+
+    def test_other_startups_are_left_alone(self):
+        other = StartupFactory(phases=[("investigation", JAN_1), ("construction", D(2022, 6, 1))])
+        StartupPhase.objects.filter(pk=other.phases.get(phase="investigation").pk).update(
+            next_start=None
+        )
+        StartupFactory(phases=[("investigation", JAN_1)])
+        assert other.phases.get(phase="investigation").next_start is None
+
+
+class TestPhaseSlug:
+    def test_lifecycle_order_breaks_ties(self):
+        assert [phase.value for phase in PhaseSlug] == [
+            "investigation",
+            "construction",
+            "acceleration",
+            "consolidation",
+            "opere",
+            "transfere",
+            "abandon-investigation",
+            "abandon",
+        ]
+
+    def test_groups(self):
+        assert PhaseSlug.in_group(PhaseGroup.INCUBATION) == [
+            PhaseSlug.INVESTIGATION,
+            PhaseSlug.CONSTRUCTION,
+            PhaseSlug.ACCELERATION,
+            PhaseSlug.CONSOLIDATION,
+        ]
+        assert PhaseSlug.in_group(PhaseGroup.LIVING) == [PhaseSlug.OPERE, PhaseSlug.TRANSFERE]
+        assert PhaseSlug.in_group(PhaseGroup.STOPPED) == [
+            PhaseSlug.ABANDON_INVESTIGATION,
+            PhaseSlug.ABANDON,
+        ]
+
+    def test_active_means_incubated_or_operated(self):
+        active = [phase.value for phase in PhaseSlug if phase.counts_as_active]
+        assert active == ["investigation", "construction", "acceleration", "consolidation", "opere"]
+
+
+class TestConstraints:
+    def test_a_startup_enters_each_phase_once(self):
+        startup = StartupFactory(phases=[("investigation", JAN_1)])
+        with pytest.raises(IntegrityError), transaction.atomic():
+            StartupPhaseFactory(startup=startup, phase_id="investigation", start=D(2023, 1, 1))
+
+    def test_a_phase_cannot_end_before_it_starts(self):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            StartupPhaseFactory(start=JAN_1, end=D(2021, 12, 31))
+
+    def test_slugs_are_unique(self):
+        existing = StartupFactory(slug="mon-service")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Startup.objects.create(
+                slug="mon-service", title="Doublon", incubator=existing.incubator
+            )
+
+
+class TestSearch:
+    def test_search_ignores_case_and_accents(self):
+        children = StartupFactory(title="Aide aux Enfants")
+        school = StartupFactory(title="Plateforme", mission="Orientation à l’Éducation nationale")
+        StartupFactory(title="Autre chose")
+        assert list(Startup.objects.search("enfant")) == [children]
+        assert list(Startup.objects.search("EDUC")) == [school]
+
+    def test_every_word_must_match(self):
+        both = StartupFactory(title="Santé des enfants")
+        StartupFactory(title="Santé au travail")
+        assert list(Startup.objects.search("sante enfant")) == [both]
+
+    def test_search_text_follows_edits(self):
+        startup = StartupFactory(title="Ancien nom")
+        startup.title = "Nouveau nom"
+        startup.save(update_fields=["title"])
+        assert list(Startup.objects.search("nouveau")) == [startup]
+
+    def test_hostile_queries_are_harmless(self):
+        StartupFactory(title="Service")
+        assert list(Startup.objects.search("%_\x00" * 1000)) == []
+        assert Startup.objects.search("").count() == 1
+
+
+def test_monthly_counts_are_the_counts_on_each_month_end():
+    StartupFactory(phases=[("investigation", D(2021, 1, 31)), ("construction", D(2021, 3, 1))])
+    StartupFactory(phases=[("construction", D(2021, 2, 1)), ("investigation", D(2021, 2, 1))])
+    StartupFactory(phases=[("acceleration", D(2021, 1, 1)), ("abandon", D(2021, 4, 30))])
+    StartupFactory(phases=[("investigation", D(2021, 3, 15)), ("transfere", D(2021, 5, 20))])
+    until = D(2021, 5, 10)
+    series = Startup.objects.phase_counts_by_month(until)
+    assert [day for day, _ in series] == [
+        D(2021, 1, 31),
+        D(2021, 2, 28),
+        D(2021, 3, 31),
+        D(2021, 4, 30),
+        until,
+    ]
+    for day, counts in series:
+        assert counts == Startup.objects.phase_counts_on(day), day
+
+
+def test_monthly_counts_follow_the_queryset_filter():
+    kept = StartupFactory(phases=[("investigation", D(2021, 1, 1))])
+    StartupFactory(phases=[("investigation", D(2020, 1, 1))])
+    series = Startup.objects.filter(pk=kept.pk).phase_counts_by_month(D(2021, 2, 1))
+    assert series[0] == (D(2021, 1, 31), {**dict.fromkeys(PhaseSlug.values, 0), "investigation": 1})
+
+
+def test_monthly_counts_of_nothing_is_empty():
+    assert Startup.objects.phase_counts_by_month(D(2021, 1, 1)) == []
+
+
+def test_group_and_active_totals():
+    counts = {**dict.fromkeys(PhaseSlug.values, 1), "opere": 5, "abandon": 3}
+    assert count_groups(counts) == {
+        PhaseGroup.INCUBATION: 4,
+        PhaseGroup.LIVING: 6,
+        PhaseGroup.STOPPED: 4,
+    }
+    assert count_active(counts) == 9
+
+
+def test_current_phase_start_and_launch_date():
+    today = datetime.date.today()
+    startup = StartupFactory(
+        phases=[
+            ("investigation", D(2020, 1, 1)),
+            ("construction", D(2021, 1, 1)),
+            ("acceleration", today + datetime.timedelta(days=10)),
+        ]
+    )
+    StartupFactory()
+    annotated = Startup.objects.with_current_phase().with_launch_date().get(pk=startup.pk)
+    assert annotated.current_phase == "construction"
+    assert annotated.current_phase_start == D(2021, 1, 1)
+    assert annotated.launched_on == D(2020, 1, 1)
+    without = Startup.objects.with_current_phase().with_launch_date().exclude(pk=startup.pk).get()
+    assert (without.current_phase, without.current_phase_start, without.launched_on) == (None,) * 3
+
+
+class TestPhaseChangesAndCompletedPeriods:
+    """`entries_by` and `completed_by` (statistics) follow the periods of `with_period_end`."""
+
+    def test_a_phase_overridden_the_same_day_is_no_entry_and_never_completed(self):
+        StartupFactory(
+            phases=[
+                ("investigation", D(2021, 1, 1)),
+                ("construction", D(2021, 1, 1)),
+                ("acceleration", D(2021, 6, 1)),
+            ]
+        )
+        entered = StartupPhase.objects.entries_by(D(2022, 1, 1))
+        assert sorted(entered.values_list("phase", flat=True)) == ["acceleration", "construction"]
+        completed = StartupPhase.objects.completed_by(D(2022, 1, 1))
+        assert list(completed.values_list("phase", "period_end")) == [
+            ("construction", D(2021, 6, 1))
+        ]
+
+    def test_phases_after_the_day_have_not_happened(self):
+        StartupFactory(phases=[("investigation", D(2021, 1, 1)), ("abandon", D(2021, 3, 1))])
+        day = D(2021, 2, 28)
+        assert list(StartupPhase.objects.entries_by(day).values_list("phase", flat=True)) == [
+            "investigation"
+        ]
+        assert not StartupPhase.objects.completed_by(day).exists()
+        # The next phase's start is the last day of the period: completed on that day.
+        assert StartupPhase.objects.completed_by(D(2021, 3, 1)).get().phase_id == "investigation"
+
+    def test_completed_periods_end_where_with_period_end_says(self):
+        StartupFactory(
+            phases=[
+                ("investigation", D(2020, 1, 1)),
+                ("construction", D(2020, 5, 1)),
+                ("abandon", D(2020, 5, 1)),
+            ]
+        )
+        StartupFactory(
+            phases=[
+                ("construction", D(2020, 2, 1)),
+                ("acceleration", D(2020, 9, 1)),
+                ("opere", D(2021, 9, 1)),
+                ("transfere", D(2022, 1, 1)),
+            ]
+        )
+        StartupFactory(phases=[("investigation", D(2020, 3, 1))])
+        day = D(2021, 12, 31)
+        expected = {
+            (row.pk, row.period_end)
+            for row in StartupPhase.objects.with_period_end()
+            if row.period_end is not None and row.start < row.period_end <= day
+        }
+        completed = set(StartupPhase.objects.completed_by(day).values_list("pk", "period_end"))
+        assert completed == expected
+        assert len(completed) == 3

@@ -1,0 +1,531 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from startups.models import Phase
+from tests.factories import StartupFactory
+from tests.portfolio import days_ago, grow, shared_portfolio
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("startups:startup_list")
+
+
+@pytest.fixture(scope="module")
+def portfolio(django_db_setup, django_db_blocker):
+    yield from shared_portfolio(django_db_blocker)
+
+
+def listed(response) -> list[str]:
+    """Titles of the startups on a list page, in the order shown."""
+    return [startup.title for startup in response.context["page"].object_list]
+
+
+def facet(response, name: str) -> dict[str, int]:
+    return {value.value: value.count for value in response.context["facets"][name]}
+
+
+# Home
+
+
+def test_home_shows_counts_per_group_and_phase_with_links(client, portfolio):
+    response = client.get(reverse("startups:home"))
+    assert response.status_code == 200
+    phases = {phase.slug: count for phase, count in response.context["phases"]}
+    assert phases["construction"] == 1
+    assert phases["acceleration"] == 1
+    assert phases["investigation"] == 0  # Bientôt has not started: counted nowhere
+    assert dict(response.context["groups"]) == {
+        "incubation": 2,
+        "service-vivant": 1,
+        "arret": 1,
+    }
+    assert response.context["total"] == 4
+    assert reverse("startups:phase_detail", args=["acceleration"]) in response.text
+    assert f"{LIST}?groupe=arret" in response.text
+
+
+def test_home_query_count_does_not_grow_with_the_portfolio(
+    client, portfolio, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        client.get(reverse("startups:home"))
+    grow(portfolio)
+    with django_assert_num_queries(2):
+        client.get(reverse("startups:home"))
+
+
+# The list: default view
+
+
+def test_list_groups_startups_by_current_phase_in_the_phases_order(client, portfolio):
+    response = client.get(LIST)
+    assert response.status_code == 200
+    sections = [(s.phase.slug if s.phase else None, s.total) for s in response.context["sections"]]
+    order = {phase.slug: phase.order for phase in Phase.objects.all()}
+    shown = [slug for slug, _ in sections if slug]
+    assert shown == sorted(shown, key=order.get)
+    assert dict(sections) == {
+        "opere": 1,
+        "acceleration": 1,
+        "construction": 1,
+        "abandon": 1,
+        None: 1,  # not started yet: listed last
+    }
+    assert listed(response)[-1] == "Bientôt"
+
+
+def test_list_has_a_title_description_and_open_graph_tags(client, portfolio):
+    response = client.get(LIST, {"phase": "construction"})
+    assert "<title>Startups : Construction" in response.text
+    assert '<meta name="description"' in response.text
+    assert '<meta property="og:title" content="Startups : Construction' in response.text
+
+
+# Filters
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"phase": ["construction", "acceleration"]}, ["Aides Jeunes", "Écobalyse"]),
+        ({"groupe": "incubation"}, ["Aides Jeunes", "Écobalyse"]),
+        ({"groupe": "service-vivant"}, ["Service opéré"]),
+        ({"groupe": "arret", "phase": "opere"}, ["Service opéré", "Ancien service"]),
+        ({"incubator": "fabrique-sociale"}, ["Aides Jeunes", "Ancien service"]),
+        ({"sponsor": "cnam"}, ["Aides Jeunes", "Ancien service"]),
+        ({"domain": "spm"}, ["Service opéré", "Aides Jeunes"]),
+        ({"thematique": "Social"}, ["Aides Jeunes", "Ancien service"]),
+        ({"usertype": "entreprise"}, ["Écobalyse"]),
+        ({"incubator": "dinum", "groupe": "incubation"}, ["Aides Jeunes"]),
+    ],
+)
+def test_filters_combine(client, portfolio, params, expected):
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    assert listed(response) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("enfant", ["Ancien service"]),  # « Enfants » in the mission
+        ("ENFANTS danger", ["Ancien service"]),
+        ("educ", ["Service opéré", "Écobalyse"]),  # « éducation », « Éducation »
+        ("ecobalyse", ["Écobalyse"]),
+        ("démarches", ["Aides Jeunes"]),  # in the description
+        ("enfant jeunes", []),  # every word must match
+    ],
+)
+def test_text_search_ignores_case_and_accents(client, portfolio, query, expected):
+    assert listed(client.get(LIST, {"q": query})) == expected
+
+
+def test_each_facet_counts_with_the_other_filters_applied(client, portfolio):
+    response = client.get(LIST, {"phase": "acceleration", "sponsor": "cnam"})
+    assert listed(response) == ["Aides Jeunes"]
+    # Phase counts ignore the phase filter but apply the sponsor one.
+    assert facet(response, "phase")["abandon"] == 1
+    assert facet(response, "phase")["acceleration"] == 1
+    assert facet(response, "groupe") == {"incubation": 1, "service-vivant": 0, "arret": 1}
+    # Sponsor counts ignore the sponsor filter but apply the phase one.
+    assert facet(response, "sponsor") == {"cnam": 1, "dinum": 1}
+    # Co-incubation counts for both incubators.
+    assert facet(response, "incubator") == {"dinum": 1, "fabrique-sociale": 1}
+    assert facet(response, "domain") == {"solidarite-sante": 1, "spm": 1}
+    assert facet(response, "thematique") == {"Jeunesse": 1, "Social": 1}
+
+
+def test_the_selected_value_stays_in_its_facet_even_without_results(client, portfolio):
+    response = client.get(LIST, {"sponsor": "ademe", "phase": "opere"})
+    assert listed(response) == []
+    assert facet(response, "sponsor")["ademe"] == 0
+    assert "Aucune startup ne correspond" in response.text
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("title", ["Aides Jeunes", "Ancien service", "Bientôt", "Écobalyse", "Service opéré"]),
+        ("-latest", ["Aides Jeunes", "Ancien service", "Écobalyse", "Service opéré", "Bientôt"]),
+        ("-launch", ["Bientôt", "Écobalyse", "Aides Jeunes", "Ancien service", "Service opéré"]),
+        ("launch", ["Service opéré", "Ancien service", "Aides Jeunes", "Écobalyse", "Bientôt"]),
+    ],
+)
+def test_sorts(client, portfolio, sort, expected):
+    response = client.get(LIST, {"sort": sort})
+    assert listed(response) == expected
+    assert response.context["grouped"] is False
+
+
+def test_list_is_paginated(client, portfolio):
+    StartupFactory.create_batch(50, phases=[("construction", days_ago(10))])
+    first = client.get(LIST, {"sort": "title"})
+    second = client.get(LIST, {"sort": "title", "page": "2"})
+    assert len(listed(first)) == 48
+    assert len(listed(second)) == 7
+    assert not set(listed(first)) & set(listed(second))
+    assert "?sort=title&amp;page=2" in first.text
+
+
+# Bad input
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"phase": "nope"}, "Le filtre « Phase » est ignoré"),
+        ({"incubator": "inconnu"}, "Le filtre « Incubateur » est ignoré"),
+        ({"sponsor": "x" * 5000}, "Le filtre « Sponsor » est ignoré"),
+        ({"thematique": "Soc\x00ial"}, "Le filtre « Thématique » est ignoré"),
+        ({"sort": "nope"}, "Le filtre « Trier par » est ignoré"),
+        ({"page": "abc"}, "voici la page 1 sur 1"),
+        ({"page": "99"}, "voici la page 1 sur 1"),
+        ({"page": "-1"}, "voici la page 1 sur 1"),
+    ],
+)
+def test_bad_parameters_give_the_page_with_a_message(client, portfolio, params, message):
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    assert message in response.text
+
+
+def test_an_unknown_value_is_ignored_and_the_other_filters_still_apply(client, portfolio):
+    response = client.get(LIST, {"phase": ["construction", "nope"], "sponsor": "ademe"})
+    # The phase filter is wrong as a whole: ignored; the sponsor one applies.
+    assert listed(response) == ["Écobalyse"]
+    assert not response.context["filters"].is_valid()
+
+
+@pytest.mark.parametrize("query", ["x" * 10_000, "\x00\x01\x1f", "a b c d e f g h i j k l m", "%"])
+def test_hostile_searches_give_a_normal_page(client, portfolio, query):
+    response = client.get(LIST, {"q": query})
+    assert response.status_code == 200
+
+
+def test_search_box_shows_the_query_without_control_characters(client, portfolio):
+    response = client.get(LIST, {"q": "enf\x00ant" + "x" * 300})
+    value = re.search(r'id="filtre-q" name="q" value="([^"]*)"', response.text)[1]
+    assert "\x00" not in value
+    assert len(value) <= 200
+
+
+# htmx
+
+
+def test_htmx_request_gets_the_results_and_the_facets_only(client, portfolio):
+    response = client.get(LIST, {"phase": "construction"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert 'id="resultats"' in response.text
+    assert 'id="facettes" hx-swap-oob="true"' in response.text
+    assert "Écobalyse" in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+def test_htmx_history_restore_gets_the_whole_page(client, portfolio):
+    response = client.get(
+        LIST,
+        {"phase": "construction"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in response.text
+    assert "hx-swap-oob" not in response.text
+
+
+def test_the_full_page_works_without_javascript(client, portfolio):
+    response = client.get(LIST)
+    form = re.search(r'<form id="filtres"[^>]*>', response.text)[0]
+    assert 'method="get"' in form
+    assert f'action="{LIST}"' in form
+    assert '<button class="fr-btn" type="submit">Appliquer les filtres</button>' in response.text
+
+
+# Query counts
+
+
+LIST_CASES = [
+    {},
+    {"sort": "title"},
+    {"phase": "acceleration", "incubator": "dinum", "q": "jeunes"},
+    {"groupe": "incubation", "sponsor": "dinum", "domain": "spm", "sort": "-launch"},
+    {"thematique": "Social", "usertype": "particulier", "sort": "-latest"},
+]
+
+
+@pytest.mark.parametrize("params", LIST_CASES)
+def test_list_query_count_does_not_grow_with_the_data(
+    client, portfolio, django_assert_num_queries, params
+):
+    # Phases; 6 facet queries; count; page; the page's incubators; plus one validation query
+    # for each of incubator, sponsor, thematique, usertype given.
+    expected = 10 + len({"incubator", "sponsor", "thematique", "usertype"} & set(params))
+    with django_assert_num_queries(expected):
+        client.get(LIST, params)
+    grow(portfolio)
+    with django_assert_num_queries(expected):
+        response = client.get(LIST, params)
+    assert response.status_code == 200
+
+
+# Startup page
+
+
+def test_startup_page_shows_everything_about_the_startup(client, portfolio):
+    startup = portfolio.startups["aides"]
+    response = client.get(startup.get_absolute_url())
+    assert response.status_code == 200
+    text = response.text
+    assert "<h1>Aides Jeunes</h1>" in text
+    assert "Aider les jeunes à connaître leurs droits." in text
+    # Current phase badge, linking to the phase page.
+    assert f'href="{reverse("startups:phase_detail", args=["acceleration"])}"' in text
+    assert "Accélération" in text
+    # Markdown rendered and sanitised.
+    assert "<h3>Le problème</h3>" in text
+    assert "<strong>démarches</strong>" in text
+    assert "alert(" not in text
+    assert 'target="_blank"' not in text
+    # Timeline with durations: the period ends where the next phase starts.
+    timeline = response.context["timeline"]
+    assert [entry["phase"].slug for entry in timeline] == [
+        "investigation",
+        "construction",
+        "acceleration",
+    ]
+    assert timeline[0]["end"] == days_ago(365)
+    assert timeline[0]["duration"].days == 365
+    assert timeline[2]["current"] is True
+    assert "en cours depuis 30 jours" in text
+    # Events, incubators (co-incubation), sponsors.
+    assert "Lancement du produit" in text
+    assert "Incubateur de la DINUM" in text
+    assert "Fabrique des ministères sociaux" in text
+    assert 'href="/organisations/cnam/"' in text
+    # Team and alumni, linking to the members.
+    assert [m.fullname for m in response.context["team"]] == ["Marie Curie"]
+    assert [m.fullname for m in response.context["alumni"]] == ["Paul Langevin"]
+    assert 'href="/membres/marie.curie/"' in text
+    assert 'href="/membres/paul.langevin/"' in text
+    # Transparency links, "non renseigné" where missing.
+    assert 'href="https://github.com/betagouv/aides-jeunes"' in text
+    assert text.count("non renseigné") >= 5
+    assert "Partiellement conforme" in text
+    # Thematiques and usertypes link to the filtered list.
+    assert f'href="{LIST}?thematique=Jeunesse"' in text
+    assert f'href="{LIST}?usertype=particulier"' in text
+    assert f"Mis à jour le {startup.updated_at.day}" in text
+
+
+def test_startup_page_shows_same_day_phases_as_replaced(client, portfolio):
+    response = client.get(portfolio.startups["ecobalyse"].get_absolute_url())
+    first, second = response.context["timeline"]
+    assert (first["phase"].slug, second["phase"].slug) == ("investigation", "construction")
+    assert first["same_day"] is True
+    assert second["current"] is True
+    assert "remplacée le jour même" in response.text
+
+
+def test_startup_not_started_yet_says_so(client, portfolio):
+    response = client.get(portfolio.startups["bientot"].get_absolute_url())
+    assert response.context["current"] is None
+    assert "Pas encore commencée" in response.text
+    assert "à venir" in response.text
+
+
+@pytest.mark.parametrize("slug", ["inconnue", "a%00b", "..", "é" * 300])
+def test_unknown_startup_is_a_404_in_the_site_look(client, portfolio, slug):
+    response = client.get(f"/startups/{slug}/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.text
+    assert "fr-header" in response.text
+
+
+def test_startup_page_query_count_does_not_grow_with_the_data(
+    client, portfolio, django_assert_num_queries
+):
+    url = portfolio.startups["aides"].get_absolute_url()
+    # Startup, timeline, events, incubators, sponsors, thematiques, usertypes, team and
+    # alumni with their missions for the startup (2 each).
+    with django_assert_num_queries(11):
+        client.get(url)
+    grow(portfolio)
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    assert len(response.context["team"]) == 4
+
+
+# Phases, incubators, sponsors
+
+
+def test_phase_page_lists_every_startup_in_it_today(client, portfolio):
+    response = client.get(reverse("startups:phase_detail", args=["construction"]))
+    assert response.status_code == 200
+    assert listed(response) == ["Écobalyse"]
+    assert "<h1>Phase « Construction »</h1>" in response.text
+    assert client.get("/phases/inconnue/").status_code == 404
+
+
+def test_phase_page_query_count(client, portfolio, django_assert_num_queries):
+    url = reverse("startups:phase_detail", args=["acceleration"])
+    with django_assert_num_queries(4):  # phase, count, page, incubators
+        client.get(url)
+    grow(portfolio)
+    with django_assert_num_queries(4):
+        client.get(url)
+
+
+def test_incubator_list_shows_counts_per_group(client, portfolio):
+    response = client.get(reverse("startups:incubator_list"))
+    assert response.status_code == 200
+    cards = {incubator.slug: dict(groups) for incubator, groups in response.context["cards"]}
+    # Co-incubated Aides Jeunes counts for DINUM and the Fabrique.
+    assert cards["dinum"] == {"incubation": 1, "service-vivant": 1, "arret": 0}
+    assert cards["fabrique-sociale"] == {"incubation": 1, "service-vivant": 0, "arret": 1}
+    response = client.get(reverse("startups:incubator_list"), {"q": "ecologique"})
+    assert [incubator.slug for incubator, _ in response.context["cards"]] == ["ademe"]
+
+
+def test_incubator_page_shows_counts_startups_by_phase_and_team(client, portfolio):
+    response = client.get(portfolio.incubators["dinum"].get_absolute_url())
+    assert response.status_code == 200
+    counts = {s.phase.slug: s.total for s in response.context["sections"]}
+    assert counts == {"opere": 1, "acceleration": 1}
+    assert response.context["total"] == 2
+    # Every phase's count, zeros included, the others linking to the filtered list.
+    assert "Investigation : 0" in response.text
+    assert f'href="{LIST}?incubator=dinum&amp;phase=acceleration">Accélération : 1' in response.text
+    assert "Direction interministérielle du numérique" in response.text
+    assert "contact@incubateur.gouv.fr" in response.text
+    assert "Irène Joliot" in response.text  # its team, active today
+
+
+def test_incubator_page_shows_the_first_startups_of_each_phase_and_links_to_all(client, portfolio):
+    StartupFactory.create_batch(
+        15, incubator=portfolio.incubators["ademe"], phases=[("construction", days_ago(3))]
+    )
+    response = client.get(portfolio.incubators["ademe"].get_absolute_url())
+    (section,) = response.context["sections"]
+    assert (section.total, len(section.startups), section.more) == (16, 12, 4)
+    assert f"{LIST}?incubator=ademe&amp;phase=construction" in response.text
+
+
+def test_incubator_pages_query_counts(client, portfolio, django_assert_num_queries):
+    detail = portfolio.incubators["dinum"].get_absolute_url()
+    listing = reverse("startups:incubator_list")
+    # Detail: incubator, counts, first startups per phase, phases, teams, their members.
+    with django_assert_num_queries(6):
+        client.get(detail)
+    with django_assert_num_queries(3):  # count, page, counts per incubator
+        client.get(listing)
+    grow(portfolio)
+    with django_assert_num_queries(6):
+        client.get(detail)
+    with django_assert_num_queries(3):
+        client.get(listing)
+
+
+def test_organisation_pages(client, portfolio, django_assert_num_queries):
+    url = portfolio.organisations["cnam"].get_absolute_url()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert {s.phase.slug: s.total for s in response.context["sections"]} == {
+        "acceleration": 1,
+        "abandon": 1,
+    }
+    assert "Fabrique des ministères sociaux" in response.text  # the incubator it owns
+    assert client.get("/organisations/inconnue/").status_code == 404
+    listing = client.get(reverse("startups:organisation_list"))
+    cards = {o.slug: dict(groups) for o, _, groups in listing.context["cards"]}
+    assert cards["dinum"] == {"incubation": 1, "service-vivant": 1, "arret": 0}
+    # Organisation, counts, first startups per phase, phases, incubators owned.
+    with django_assert_num_queries(5):
+        client.get(url)
+    grow(portfolio)
+    with django_assert_num_queries(5):
+        client.get(url)
+    with django_assert_num_queries(3):
+        client.get(reverse("startups:organisation_list"))
+
+
+# Site-wide search
+
+
+def test_site_search_finds_startups_members_incubators_and_sponsors(client, portfolio):
+    response = client.get(reverse("startups:search"), {"q": "ÉCOLOGIQUE"})
+    found = {r["kind"]: [str(item) for item in r["found"]] for r in response.context["results"]}
+    assert found == {
+        "startups": [],
+        "membres": [],
+        "incubateurs": ["Accélérateur de la transition écologique"],
+        "organisations": ["ADEME"],
+    }
+    response = client.get(reverse("startups:search"), {"q": "irene"})
+    assert "Irène Joliot" in response.text
+
+
+def test_site_search_without_words_shows_only_the_form(client, portfolio):
+    for query in ("", "   ", "\x00"):
+        response = client.get(reverse("startups:search"), {"q": query})
+        assert response.status_code == 200
+        assert response.context["results"] == []
+
+
+def test_site_search_query_count(client, portfolio, django_assert_num_queries):
+    with django_assert_num_queries(8):  # a count and the first results, for four kinds
+        client.get(reverse("startups:search"), {"q": "a"})
+    grow(portfolio)
+    with django_assert_num_queries(8):
+        client.get(reverse("startups:search"), {"q": "a"})
+
+
+# Old addresses
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/startups/aides-jeunes.html", "/startups/aides-jeunes/"),
+        ("/startups/ancien-aides-jeunes", "/startups/aides-jeunes/"),
+        ("/startups/ancien-aides-jeunes/", "/startups/aides-jeunes/"),
+        ("/startups/Ancien-Aides-Jeunes.html", "/startups/aides-jeunes/"),
+        ("/startups/vieux.html", "/startups/aides-jeunes/"),
+        ("/startups/vieux", "/startups/aides-jeunes/"),
+        ("/incubateurs/ancien-ademe", "/incubateurs/ademe/"),
+    ],
+)
+def test_old_addresses_are_permanent_redirects(client, portfolio, old, new):
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+
+
+def test_an_unknown_old_address_is_a_404_after_a_bounded_lookup(
+    client, portfolio, django_assert_num_queries
+):
+    # The incubator (not found), then the old addresses of startups and incubators.
+    with django_assert_num_queries(3):
+        response = client.get("/incubateurs/jamais-vu/")
+    assert response.status_code == 404
+    assert client.get("/startups/jamais-vue.html", follow=True).status_code == 404
+
+
+def test_existing_pages_do_not_look_up_old_addresses(client, portfolio, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        client.get(reverse("startups:home"))
+
+
+# Error pages
+
+
+def test_server_error_page_renders_without_the_database(rf):
+    """No django_db mark here: any query would fail the test."""
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    text = response.content.decode()
+    assert "Erreur inattendue" in text
+    assert "fr-header" in text
+    assert "<title>" in text

@@ -1,0 +1,45 @@
+import datetime
+
+import pytest
+
+from stats import charts
+from stats.charts import Series
+
+
+@pytest.mark.parametrize(
+    ("maximum", "ticks"),
+    [
+        (0, [0, 1]),
+        (4, [0, 1, 2, 3, 4]),
+        (97, [0, 20, 40, 60, 80, 100]),
+        (1234, [0, 500, 1000, 1500]),
+    ],
+)
+def test_ticks_are_round_and_cover_the_maximum(maximum, ticks):
+    assert charts.nice_ticks(maximum) == ticks
+
+
+def test_numbers_are_written_the_french_way():
+    assert charts.fr_number(1234567) == "1\xa0234\xa0567"
+    assert charts.fr_number(5.26, 1) == "5,3"
+    assert charts.fr_percent(1, 3) == "33,3 %"
+    assert charts.fr_percent(0, 0) == "—"
+
+
+def test_stacked_layers_share_their_edges():
+    series = [Series("a", "A", "solid"), Series("b", "B", "dots")]
+    points = [
+        (datetime.date(2020, 1, 31), {"a": 1, "b": 0}),
+        (datetime.date(2020, 2, 29), {"a": 2, "b": 2}),
+    ]
+    chart = charts.stacked_area("test", series, points)
+    lower, upper = (layer["points"].split() for layer in chart["layers"])
+    # The top edge of the lower layer is the bottom edge of the upper one.
+    assert lower[:2] == list(reversed(upper[2:]))
+    assert chart["layers"][1]["value"] == "2"
+
+
+def test_empty_charts_say_so():
+    assert charts.stacked_area("test", [], [])["empty"]
+    assert charts.grouped_bars("test", [], [], [])["empty"]
+    assert charts.share_bars("test", [], [])["rows"] == []

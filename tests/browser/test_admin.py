@@ -1,13 +1,11 @@
 """The admin in a real browser, as an incubator's staff member: edit a phase, see it, revert it."""
 
 import datetime
-import importlib
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from startups.models import Phase
 from tests.factories import IncubatorFactory, StartupFactory, UserFactory
 
 pytestmark = [
@@ -18,24 +16,9 @@ pytestmark = [
 PASSWORD = "un-mot-de-passe-solide-42"
 
 
-def seed_phases() -> None:
-    """The eight phases the migrations seed, back if a flush removed them.
-
-    Once Playwright runs its event loop, Django hands the tests another connection object,
-    which lacks the serialized data `serialized_rollback` restores after each flush when the
-    test database was created before (by non-browser tests): the migrations' rows are gone.
-    """
-    seed = importlib.import_module("startups.migrations.0002_seed_phases")
-    for slug, label, order, description in seed.PHASES:
-        Phase.objects.get_or_create(
-            slug=slug, defaults={"label": label, "order": order, "description": description}
-        )
-
-
 @pytest.fixture
 def staff_world(settings):
     settings.AXES_ENABLED = True  # the real login, lockout checks included
-    seed_phases()
     today = timezone.localdate()
     mine, theirs = IncubatorFactory(title="Mon incubateur"), IncubatorFactory()
     startup = StartupFactory(

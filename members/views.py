@@ -3,7 +3,6 @@ member's page with their missions."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -35,8 +34,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "statut": filters.selected("statut"),
             "domain": filters.selected("domain"),
             "incubator": filters.selected("incubator"),
-            "domains": filters.form.fields["domain"].choices,
-            "incubators": Incubator.objects.values_list("slug", "title").order_by("title"),
+            # The select has its own "all" option: not the form's empty choice.
+            "domains": [choice for choice in filters.form.fields["domain"].choices if choice[0]],
+            "incubators": Incubator.objects.order_by(*alphabetical("title")).values_list(
+                "slug", "title"
+            ),
             "problems": problems_of(filters),
             "page": page,
             "page_message": page_message,
@@ -48,19 +50,21 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
     member = get_object_or_404(Member.objects.with_active_on(timezone.localdate()), slug=slug)
-    missions = member.missions.order_by("-start", "position").prefetch_related(
-        Prefetch(
-            "missionstartup_set",
-            queryset=MissionStartup.objects.select_related("startup"),
-            to_attr="startup_links",
-        )
-    )
+    missions = list(member.missions.order_by("-start", "position"))
+    # The startups of every mission in one query, even for a member without missions (a
+    # prefetch would then be skipped, and the page's query count would depend on the data).
+    startups: dict[int, list] = {}
+    links = MissionStartup.objects.filter(mission__member=member).select_related("startup")
+    for link in links.order_by("mission", "position"):
+        startups.setdefault(link.mission_id, []).append(link.startup)
+    for mission in missions:
+        mission.startup_list = startups.get(mission.pk, [])
     return render(
         request,
         "members/member_detail.html",
         {
             "member": member,
-            "missions": list(missions),
+            "missions": missions,
             "teams": list(member.teams.select_related("incubator")),
         },
     )

@@ -7,16 +7,19 @@ counting here; every page runs a fixed number of queries, whatever the size of t
 from __future__ import annotations
 
 import datetime
+import html
+import itertools
+from collections.abc import Iterable
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from betagouv.search import query_words
-from members.models import Member, Mission
+from members.models import Member, Mission, TeamMembership
 from startups.filters import (
     DEFAULT_SORT,
     SORT_CHOICES,
@@ -148,11 +151,9 @@ def startup_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("start", "rank")
     ]
     current = next((entry for entry in timeline if entry["current"]), None)
-    team_missions = Prefetch(
-        "missions",
-        queryset=Mission.objects.for_startup(startup).order_by("start"),
-        to_attr="startup_missions",
-    )
+    team = list(Member.objects.in_team_of(startup, today).order_by(*alphabetical("fullname")))
+    alumni = list(Member.objects.alumni_of(startup, today).order_by(*alphabetical("fullname")))
+    give_missions(team + alumni, Mission.objects.for_startup(startup))
     return render(
         request,
         "startups/startup_detail.html",
@@ -185,19 +186,25 @@ def startup_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     "usertype"
                 )
             ],
-            "team": list(
-                Member.objects.in_team_of(startup, today)
-                .prefetch_related(team_missions)
-                .order_by(*alphabetical("fullname"))
-            ),
-            "alumni": list(
-                Member.objects.alumni_of(startup, today)
-                .prefetch_related(team_missions)
-                .order_by(*alphabetical("fullname"))
-            ),
+            "team": team,
+            "alumni": alumni,
             "transparency": transparency_links(startup),
         },
     )
+
+
+def give_missions(members: list[Member], missions: Iterable[Mission]) -> None:
+    """Set `startup_missions` on each of `members`: their missions among `missions`, in
+    order of start.
+
+    One query whoever the members are: a prefetch would be skipped when a list is empty, and
+    the page's query count would then depend on the data.
+    """
+    by_member: dict[int, list[Mission]] = {}
+    for mission in missions.order_by("start", "position"):
+        by_member.setdefault(mission.member_id, []).append(mission)
+    for member in members:
+        member.startup_missions = by_member.get(member.pk, [])
 
 
 def timeline_entry(period: StartupPhase, startup: Startup, today: datetime.date) -> dict:
@@ -224,17 +231,32 @@ def timeline_entry(period: StartupPhase, startup: Startup, today: datetime.date)
     }
 
 
-def transparency_links(startup: Startup) -> list[tuple[str, str]]:
-    """The public documents of a startup, "" where the content gives none."""
+def transparency_links(startup: Startup) -> list[tuple[str, str, str]]:
+    """The public documents of a startup: (label, address, what to say when there is none).
+
+    The statistics are at `stats_url`, or at the service's `/stats` page when the content
+    says it has one (`stats: true`, beta.gouv.fr's convention); a risk analysis the content
+    says was done (`analyse_risques: true`) without publishing it says so.
+    """
+    stats_url = startup.stats_url
+    if not stats_url and startup.stats and startup.link:
+        stats_url = startup.link.rstrip("/") + "/stats"
+    risk_analysis = "réalisée, non publiée" if startup.analyse_risques else "non renseignée"
     return [
-        ("Site du service", startup.link),
-        ("Code source", startup.repository),
-        ("Statistiques d’usage", startup.stats_url),
-        ("Budget", startup.budget_url),
-        ("Mesure d’impact", startup.impact_url),
-        ("Analyse de risques", startup.analyse_risques_url),
-        ("Tableau de bord DashLord", startup.dashlord_url),
+        ("Site du service", startup.link, "non renseigné"),
+        ("Code source", startup.repository, "non renseigné"),
+        ("Statistiques d’usage", stats_url, "non renseignées"),
+        ("Budget", startup.budget_url, "non renseigné"),
+        ("Mesure d’impact", startup.impact_url, "non renseignée"),
+        ("Analyse de risques", startup.analyse_risques_url, risk_analysis),
+        ("Tableau de bord DashLord", startup.dashlord_url, "non renseigné"),
     ]
+
+
+def plain_text(text: str) -> str:
+    """Text the content writes with some HTML (`<span class="fr-text--bold">`, `&quot;`),
+    as plain text: for a card or a meta description, escaped again by the template."""
+    return html.unescape(strip_tags(text)).strip()
 
 
 @require_GET
@@ -247,7 +269,10 @@ def incubator_list(request: HttpRequest) -> HttpResponse:
     counts = Startup.objects.filter(
         pk__in=StartupIncubator.objects.filter(incubator__in=page.object_list).values("startup")
     ).phase_counts_per("incubators", timezone.localdate())
-    cards = [(incubator, group_counts(counts.get(incubator.pk))) for incubator in page.object_list]
+    cards = [
+        (incubator, plain_text(incubator.short_description), group_counts(counts.get(incubator.pk)))
+        for incubator in page.object_list
+    ]
     return render(
         request,
         "startups/incubator_list.html",
@@ -266,16 +291,24 @@ def incubator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     startups = Startup.objects.incubated_by(incubator)
     counts = startups.phase_counts_on(today)
     phases = list(Phase.objects.all())
-    teams = incubator.teams.prefetch_related(
-        Prefetch(
-            "members", queryset=Member.objects.active_on(today).order_by(*alphabetical("fullname"))
+    # Its teams with their members active today, in one query: (team, members) pairs.
+    memberships = (
+        TeamMembership.objects.filter(
+            team__incubator=incubator, member__in=Member.objects.active_on(today)
         )
+        .select_related("team", "member")
+        .order_by("team__name", "team", "member__search_text", "member__fullname", "member")
     )
+    teams = [
+        (team, [membership.member for membership in rows])
+        for team, rows in itertools.groupby(memberships, key=lambda membership: membership.team)
+    ]
     return render(
         request,
         "startups/incubator_detail.html",
         {
             "incubator": incubator,
+            "summary": plain_text(incubator.short_description),
             "total": sum(counts.values()),
             "groups": list(count_groups(counts).items()),
             "phase_counts": [(phase, counts[phase.slug]) for phase in phases],
@@ -284,7 +317,7 @@ def incubator_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 counts,
                 startups.first_per_phase_on(today, FIRST_PER_PHASE).select_related("incubator"),
             ),
-            "teams": [team for team in teams if team.members.all()],
+            "teams": teams,
         },
     )
 

@@ -15,7 +15,7 @@ def test_home_in_a_real_browser_is_accessible_and_csp_clean(page):
     StartupFactory(title="Aides Jeunes", phases=[("construction", today)])
     StartupFactory(title="Écobalyse", phases=[("investigation", today)])
     page.goto("/")
-    assert page.title() == "Startups d’État — Startups d’État — beta.gouv.fr"
+    assert page.title() == "Startups d’État — beta.gouv.fr"  # the site’s name, once
     assert page.get_by_role("link", name="Construction").is_visible()
     # The search box leads to the list, searched.
     page.get_by_label("Rechercher une startup", exact=True).fill("aides")

@@ -1,6 +1,9 @@
+import re
+
 import pytest
 from django.urls import reverse
 
+from tests.factories import IncubatorFactory
 from tests.portfolio import grow, shared_portfolio
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +124,28 @@ def test_member_page_query_count_does_not_grow(client, portfolio, django_assert_
     grow(portfolio)
     with django_assert_num_queries(4):
         client.get(url)
+
+
+def options(text: str, select_id: str) -> list[str]:
+    select = re.search(rf'<select[^>]*id="{select_id}".*?</select>', text, re.DOTALL)[0]
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+
+def test_member_filter_selects_list_each_value_once_in_alphabetical_order(client, portfolio):
+    IncubatorFactory(slug="ecole", title="école du numérique")
+    text = client.get(LIST).text
+    assert options(text, "filtre-domain") == [
+        "Tous les domaines",
+        "Coaching",
+        "Design",
+        "Développement",
+        "Produit",
+    ]
+    # Accents and case ignored, as a French reader expects.
+    assert options(text, "filtre-incubator") == [
+        "Tous les incubateurs",
+        "Accélérateur de la transition écologique",
+        "école du numérique",
+        "Fabrique des ministères sociaux",
+        "Incubateur de la DINUM",
+    ]

@@ -31,7 +31,10 @@ VALUES = [
     "%3Cscript%3Ealert(1)%3C/script%3E",
     "..%2F..%2Fetc%2Fpasswd",
     "-1",
+    "0",
+    "9" * 40,  # a page number no integer column holds
     "1e999",
+    "%E2%80%AE%F0%9F%98%80",  # right-to-left override, an emoji
     "%25",
 ]
 

@@ -1,10 +1,12 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from startups.models import Phase
-from tests.factories import StartupFactory
+from tests.factories import IncubatorFactory, MemberFactory, OrganisationFactory, StartupFactory
 from tests.portfolio import days_ago, grow, shared_portfolio
 
 pytestmark = pytest.mark.django_db
@@ -346,12 +348,12 @@ def test_startup_page_query_count_does_not_grow_with_the_data(
     client, portfolio, django_assert_num_queries
 ):
     url = portfolio.startups["aides"].get_absolute_url()
-    # Startup, timeline, events, incubators, sponsors, thematiques, usertypes, team and
-    # alumni with their missions for the startup (2 each).
-    with django_assert_num_queries(11):
+    # Startup, timeline, events, incubators, sponsors, thematiques, usertypes, team, alumni,
+    # and their missions for the startup.
+    with django_assert_num_queries(10):
         client.get(url)
     grow(portfolio)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert len(response.context["team"]) == 4
 
@@ -379,12 +381,12 @@ def test_phase_page_query_count(client, portfolio, django_assert_num_queries):
 def test_incubator_list_shows_counts_per_group(client, portfolio):
     response = client.get(reverse("startups:incubator_list"))
     assert response.status_code == 200
-    cards = {incubator.slug: dict(groups) for incubator, groups in response.context["cards"]}
+    cards = {incubator.slug: dict(groups) for incubator, _, groups in response.context["cards"]}
     # Co-incubated Aides Jeunes counts for DINUM and the Fabrique.
     assert cards["dinum"] == {"incubation": 1, "service-vivant": 1, "arret": 0}
     assert cards["fabrique-sociale"] == {"incubation": 1, "service-vivant": 0, "arret": 1}
     response = client.get(reverse("startups:incubator_list"), {"q": "ecologique"})
-    assert [incubator.slug for incubator, _ in response.context["cards"]] == ["ademe"]
+    assert [incubator.slug for incubator, _, _ in response.context["cards"]] == ["ademe"]
 
 
 def test_incubator_page_shows_counts_startups_by_phase_and_team(client, portfolio):
@@ -414,13 +416,13 @@ def test_incubator_page_shows_the_first_startups_of_each_phase_and_links_to_all(
 def test_incubator_pages_query_counts(client, portfolio, django_assert_num_queries):
     detail = portfolio.incubators["dinum"].get_absolute_url()
     listing = reverse("startups:incubator_list")
-    # Detail: incubator, counts, first startups per phase, phases, teams, their members.
-    with django_assert_num_queries(6):
+    # Detail: incubator, counts, first startups per phase, phases, its teams' active members.
+    with django_assert_num_queries(5):
         client.get(detail)
     with django_assert_num_queries(3):  # count, page, counts per incubator
         client.get(listing)
     grow(portfolio)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(detail)
     with django_assert_num_queries(3):
         client.get(listing)
@@ -529,3 +531,120 @@ def test_server_error_page_renders_without_the_database(rf):
     assert "Erreur inattendue" in text
     assert "fr-header" in text
     assert "<title>" in text
+
+
+# Every page: title, description, Open Graph
+
+
+PAGE_TYPES = {
+    "home": "/",
+    "list": LIST,
+    "list, filtered": f"{LIST}?groupe=incubation&q=aides",
+    "startup": "/startups/aides-jeunes/",
+    "phase": "/phases/acceleration/",
+    "incubators": "/incubateurs/",
+    "incubator": "/incubateurs/dinum/",
+    "sponsors": "/organisations/",
+    "sponsor": "/organisations/cnam/",
+    "members": "/membres/",
+    "member": "/membres/marie.curie/",
+    "search": "/recherche/?q=aides",
+    "not found": "/startups/inconnue/",
+}
+
+
+@pytest.mark.parametrize("path", PAGE_TYPES.values(), ids=PAGE_TYPES)
+def test_every_page_has_a_title_a_description_and_open_graph_tags(client, portfolio, path):
+    text = client.get(path).text
+    title = re.search(r"<title>([^<]+)</title>", text)[1]
+    assert title.endswith("Startups d’État — beta.gouv.fr")
+    assert title.count("Startups d’État") == 1
+    for attribute in (
+        'name="description"',
+        'property="og:title"',
+        'property="og:description"',
+        'property="og:type"',
+        'property="og:url"',
+        'property="og:image"',
+    ):
+        content = re.search(rf'<meta {attribute} content="([^"]*)"', text)
+        assert content, attribute
+        assert content[1].strip(), attribute
+    image = re.search(r'<meta property="og:image" content="([^"]+)"', text)[1]
+    assert re.fullmatch(r"http://testserver/static/\S+\.png", image)
+
+
+def test_the_home_page_title_is_the_site_name_once(client, portfolio):
+    text = client.get(reverse("startups:home")).text
+    assert "<title>Startups d’État — beta.gouv.fr</title>" in text
+    assert '<meta property="og:title" content="Startups d’État">' in text
+
+
+# The same queries for an empty row as for a busy one
+
+
+def queries_of(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_detail_pages_run_the_same_queries_for_empty_and_busy_rows(client, portfolio):
+    """A prefetch is skipped when there is nothing to prefetch for: the pages do without, so
+    that their query count never depends on the data."""
+    grow(portfolio)
+    lonely_incubator = IncubatorFactory(owner=OrganisationFactory())
+    pairs = [
+        # Team, alumni, events, sponsors, thematiques vs none of them.
+        (portfolio.startups["aides"], portfolio.startups["bientot"]),
+        # Startups and a team vs nothing at all.
+        (portfolio.incubators["dinum"], lonely_incubator),
+        (portfolio.organisations["dinum"], lonely_incubator.owner),
+        # Missions for startups vs no mission.
+        (portfolio.members["marie"], MemberFactory()),
+    ]
+    for busy, empty in pairs:
+        busy_url, empty_url = busy.get_absolute_url(), empty.get_absolute_url()
+        assert queries_of(client, empty_url) == queries_of(client, busy_url), empty_url
+
+
+# Texts
+
+
+def test_incubator_summary_written_with_html_shows_as_text(client, portfolio):
+    incubator = portfolio.incubators["ademe"]
+    incubator.short_description = (
+        'Soutient les services <span class="fr-text--bold">accélérant</span> '
+        "la &quot;transition&quot;."
+    )
+    incubator.save()
+    for url in (reverse("startups:incubator_list"), incubator.get_absolute_url()):
+        text = client.get(url).text
+        assert "Soutient les services accélérant la &quot;transition&quot;." in text
+        assert "&lt;span" not in text
+        assert "&amp;quot;" not in text
+
+
+def test_group_counts_agree_in_number(client, portfolio):
+    StartupFactory.create_batch(
+        2, incubator=portfolio.incubators["ademe"], phases=[("abandon", days_ago(5))]
+    )
+    text = client.get(reverse("startups:incubator_list")).text
+    assert "1 sortie avec un service vivant<" in text  # DINUM
+    assert "0 arrêtée<" in text  # DINUM
+    assert "1 arrêtée<" in text  # the Fabrique
+    assert "2 arrêtées<" in text  # ADEME
+
+
+def test_transparency_says_what_the_content_says(client, portfolio):
+    startup = portfolio.startups["ecobalyse"]
+    startup.link = "https://ecobalyse.example.org/"
+    startup.stats = True
+    startup.analyse_risques = True
+    startup.save()
+    text = client.get(startup.get_absolute_url()).text
+    # `stats: true`: the service's own /stats page (beta.gouv.fr's convention).
+    assert 'href="https://ecobalyse.example.org/stats"' in text
+    # A risk analysis done but not published is not "non renseignée".
+    assert "réalisée, non publiée" in text
+    assert "non renseigné" in client.get(portfolio.startups["aides"].get_absolute_url()).text

@@ -1,4 +1,6 @@
-"""HTTP behaviour shared by every answer under /api/: rate limit, revalidation, compression.
+"""HTTP behaviour of the answers under /api/: rate limit and compression.
+
+Revalidation and the response cache are shared with the pages (`betagouv.caching`).
 
 Each middleware acts on paths under `/api/` only, so that pages keep their own rules (HTML
 pages carrying CSRF tokens are never compressed here: BREACH).
@@ -6,8 +8,6 @@ pages carrying CSRF tokens are never compressed here: BREACH).
 
 from __future__ import annotations
 
-import datetime
-import hashlib
 import math
 import time
 from collections.abc import Callable
@@ -16,15 +16,11 @@ import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import http_date
+from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 
-from startups.models import PortfolioVersion
-
 API_PREFIX = "/api/"
-# Documentation pages are HTML rendered with a CSP nonce: neither cached nor compressed here.
+# The documentation page is HTML: compressed by the server in front, if at all (BREACH).
 HTML_PATHS = ("/api/v1/docs",)
 COMPRESSIBLE_TYPES = ("application/json", "text/csv", "application/problem+json")
 MIN_COMPRESSED_SIZE = 200
@@ -94,69 +90,6 @@ class RateLimitMiddleware:
         return self.get_response(request)
 
 
-class ConditionalGetMiddleware:
-    """ETag, Last-Modified and Cache-Control on API data, 304 before any work is done, and
-    the answers kept in Django's cache.
-
-    All derive from the portfolio version (one database row that every write bumps), so
-    several app servers agree and an edit shows on the next request. Answers also depend on
-    the date (a startup's current phase changes at midnight): the ETag includes today's date,
-    and Last-Modified is never earlier than today's midnight. An answer is cached under its
-    ETag, which changes with the version: nothing is ever invalidated, old keys just expire.
-    """
-
-    def __init__(self, get_response: Handler) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or not is_api_data(request):
-            return self.get_response(request)
-        version = PortfolioVersion.current()
-        today = timezone.localdate()
-        midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
-        # Whole seconds: HTTP dates have no fractions, and If-Modified-Since compares them.
-        last_modified = int(max(version.changed_at, midnight).timestamp())
-        fingerprint = (
-            f"{version.number}|{version.changed_at.isoformat()}|{today}|{request.get_full_path()}"
-        )
-        etag = 'W/"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if response is None:
-            response = self.cached_or_fresh(request, etag)
-            if response.status_code != 200:
-                return response
-        response.headers["ETag"] = etag
-        response.headers["Last-Modified"] = http_date(last_modified)
-        max_age = settings.API_CACHE_MAX_AGE
-        if max_age > 0:
-            patch_cache_control(response, public=True, max_age=max_age)
-        else:
-            patch_cache_control(response, public=True, no_cache=True)
-        return response
-
-    def cached_or_fresh(self, request: HttpRequest, etag: str) -> HttpResponse:
-        timeout = settings.API_RESPONSE_CACHE_SECONDS
-        if timeout <= 0:
-            return self.get_response(request)
-        key = f"api-response:{etag}"
-        cached = cache.get(key)
-        if cached is not None:
-            content, headers = cached
-            response = HttpResponse(content)
-            for name, value in headers.items():
-                response.headers[name] = value
-            return response
-        response = self.get_response(request)
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and len(response.content) <= MAX_CACHED_SIZE
-        ):
-            headers = {name: response[name] for name in CACHED_HEADERS if response.has_header(name)}
-            cache.set(key, (response.content, headers), timeout)
-        return response
-
-
 class CompressionMiddleware:
     """Brotli or gzip for API data (JSON, CSV), as the client's Accept-Encoding allows."""
 
@@ -187,7 +120,7 @@ class CompressionMiddleware:
     def compressed(response: HttpResponse, encoding: str) -> bytes:
         """The compressed body, kept in the cache under the answer's ETag when it has one."""
         etag = response.get("ETag")
-        timeout = settings.API_RESPONSE_CACHE_SECONDS
+        timeout = settings.RESPONSE_CACHE_SECONDS
         key = f"api-{encoding}:{etag}"
         if etag and timeout > 0 and (content := cache.get(key)) is not None:
             return content

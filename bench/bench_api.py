@@ -106,7 +106,7 @@ def main() -> None:
             continue
         url = url.format(slug=slug)
         for mode, seconds in (("cold", 0), ("warm", 3600)):
-            settings.API_RESPONSE_CACHE_SECONDS = seconds
+            settings.RESPONSE_CACHE_SECONDS = seconds
             cache.clear()
             client.get(url, headers=headers)  # warm the process (and the cache, when on)
             timings, queries, size, status = measure(client, url, headers, args.runs)
@@ -115,7 +115,7 @@ def main() -> None:
                 f"| {name} | {mode} | {statistics.median(timings):.1f} | "
                 f"{percentile(timings, 0.95):.1f} | {queries} | {size} | {status} |",
             )
-    settings.API_RESPONSE_CACHE_SECONDS = 0
+    settings.RESPONSE_CACHE_SECONDS = 0
     etag = client.get("/api/v1/startups?page_size=1000")["ETag"]
     timings, queries, _, status = measure(
         client, "/api/v1/startups?page_size=1000", {"if-none-match": etag}, args.runs

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -97,11 +97,10 @@ MIDDLEWARE = [
     "betagouv.health.HealthCheckMiddleware",
     "betagouv.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # /api/ only: compression (outermost), CORS, rate limit, then ETag/304 before any work.
+    # /api/ only: compression (outermost), CORS, rate limit.
     "api.middleware.CompressionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "api.middleware.RateLimitMiddleware",
-    "api.middleware.ConditionalGetMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -114,6 +113,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Public pages and API data: ETag/304 and the shared response cache, inside the
+    # middleware that add security headers (so that cached answers get them too).
+    "betagouv.caching.ConditionalGetMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
@@ -239,7 +241,7 @@ X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF, "data:"],
@@ -261,6 +263,13 @@ PERMISSIONS_POLICY = {
     )
 }  # fmt: skip
 
+# Public answers (pages and API data, see betagouv/caching.py): seconds a client or a CDN may
+# reuse one without revalidating (0: `no-cache`, revalidate every time, so edits show at once),
+# and seconds an answer stays in the shared cache, keyed by the portfolio version (0: off).
+CACHE_MAX_AGE = env_int("DJANGO_CACHE_MAX_AGE", 0)
+RESPONSE_CACHE_SECONDS = env_int("DJANGO_RESPONSE_CACHE_SECONDS", 0 if TESTING else 3600)
+UNCACHED_PATH_PREFIXES = ("/admin/", "/healthz")
+
 # One line per request (status, time, queries), on by default in development.
 REQUEST_LOG = env_bool("DJANGO_REQUEST_LOG", DEBUG)
 # Open-data API (/api/, see the README section "API"). At most API_RATE_LIMIT requests per
@@ -270,10 +279,6 @@ REQUEST_LOG = env_bool("DJANGO_REQUEST_LOG", DEBUG)
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 0 if TESTING else 300)
 API_RATE_LIMIT_WINDOW = env_int("API_RATE_LIMIT_WINDOW", 60)
 API_CLIENT_IP_HEADER = os.environ.get("API_CLIENT_IP_HEADER", "").strip()
-# Seconds a client may reuse an answer without revalidating (0: revalidate every time).
-API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 0)
-# Seconds an API answer stays in the cache, keyed by the portfolio version (0: not cached).
-API_RESPONSE_CACHE_SECONDS = env_int("API_RESPONSE_CACHE_SECONDS", 0 if TESTING else 3600)
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ("GET", "OPTIONS")

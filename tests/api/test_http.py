@@ -49,12 +49,12 @@ def test_errors_carry_no_etag(client):
 
 
 def test_cache_max_age_is_configurable(client, portfolio, settings):
-    settings.API_CACHE_MAX_AGE = 120
+    settings.CACHE_MAX_AGE = 120
     assert client.get(URL)["Cache-Control"] == "public, max-age=120"
 
 
 def test_response_cache_follows_the_portfolio_version(client, portfolio, settings):
-    settings.API_RESPONSE_CACHE_SECONDS = 60
+    settings.RESPONSE_CACHE_SECONDS = 60
     cache.clear()
     first = client.get("/api/v1/startups?fields=title").json()
     Startup.objects.filter(slug="ecobalyse").update(title="Écobalyse 2")  # no signal: no bump

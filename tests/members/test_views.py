@@ -80,8 +80,9 @@ def test_member_list_htmx_gets_the_results_and_the_filters(client, portfolio):
 def test_member_list_query_count_does_not_grow(
     client, portfolio, django_assert_num_queries, params
 ):
-    # Domains, count, page, incubators for the select (+ the incubator given, validated).
-    expected = 4 + ("incubator" in params)
+    # Version (for the ETag), domains, count, page, incubators for the select (+ the
+    # incubator given, validated).
+    expected = 5 + ("incubator" in params)
     with django_assert_num_queries(expected):
         client.get(LIST, params)
     grow(portfolio)
@@ -119,10 +120,10 @@ def test_unknown_member_is_a_404(client, portfolio):
 
 def test_member_page_query_count_does_not_grow(client, portfolio, django_assert_num_queries):
     url = portfolio.members["marie"].get_absolute_url()
-    with django_assert_num_queries(4):  # member, missions, their startups, teams
+    with django_assert_num_queries(5):  # version, member, missions, their startups, teams
         client.get(url)
     grow(portfolio)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(url)
 
 

@@ -68,8 +68,8 @@ def test_unknown_incubator_or_phase_is_a_404(client):
 
 
 def test_feeds_run_a_fixed_number_of_queries(client, portfolio, django_assert_num_queries):
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get("/flux/incubateurs/dinum/changements-de-phase.atom")
     StartupFactory.create_batch(4, phases=[("investigation", TODAY - 3 * DAYS)])
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get("/flux/incubateurs/dinum/changements-de-phase.atom")

@@ -1,0 +1,129 @@
+"""Public answers (pages, feeds, downloads, API data): revalidation and a shared response cache.
+
+Everything the public sees derives from the portfolio's data and today's date, and nothing
+else. One database row, `PortfolioVersion`, changes with every write (admin edit, import,
+demo data), so the ETag of an answer is a hash of that version, today's date and the request
+(path, query string, htmx or not). From it:
+
+- a client or a CDN that sends `If-None-Match` / `If-Modified-Since` gets a 304 after one
+  query, before any view runs;
+- the answer is kept in Django's cache (Redis when `REDIS_URL` is set, shared by all app
+  servers) under that ETag, for `RESPONSE_CACHE_SECONDS`; an edit changes the version, hence
+  every key: the next request computes a fresh answer on any app server, and nothing needs
+  to be invalidated (old entries just expire).
+
+Requests that carry a session (staff signed in) or flash messages are never served from, nor
+stored in, the cache: their pages may differ. Nor are answers that set a cookie.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+
+from startups.models import PortfolioVersion
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+API_PREFIX = "/api/"
+MAX_CACHED_SIZE = 8 * 1024 * 1024
+# Headers set by this middleware (or outer ones, such as CSP) are not stored with the body.
+UNSTORED_HEADERS = {"date", "etag", "last-modified", "cache-control", "vary"}
+# Cookies whose presence means the page may be personal (signed-in staff, flash messages).
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+
+
+def is_public_read(request: HttpRequest) -> bool:
+    """A GET or HEAD anybody could send, on a path whose answer depends only on the data."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.path.startswith(settings.UNCACHED_PATH_PREFIXES)
+        and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
+    )
+
+
+def etag_for(request: HttpRequest, version: PortfolioVersion, today: datetime.date) -> str:
+    fingerprint = "|".join(
+        (
+            str(version.number),
+            version.changed_at.isoformat(),
+            today.isoformat(),
+            request.get_full_path(),
+            # htmx asks for a fragment of the same address: another representation.
+            request.headers.get("HX-Request", ""),
+        )
+    )
+    return 'W/"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
+
+
+class ConditionalGetMiddleware:
+    """ETag, Last-Modified, Cache-Control, 304 before any work, and the shared response cache.
+
+    Last-Modified is the version's date, but never earlier than today's midnight: answers
+    change at midnight too (a future-dated phase starts, "today" moves).
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_public_read(request):
+            return self.get_response(request)
+        version = PortfolioVersion.current()
+        today = timezone.localdate()
+        midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+        # Whole seconds: HTTP dates have no fractions, and If-Modified-Since compares them.
+        last_modified = int(max(version.changed_at, midnight).timestamp())
+        etag = etag_for(request, version, today)
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            response = self.cached_or_fresh(request, etag)
+            if response.status_code != 200 or response.cookies:
+                return response
+        response.headers["ETag"] = etag
+        response.headers["Last-Modified"] = http_date(last_modified)
+        max_age = settings.CACHE_MAX_AGE
+        if max_age > 0:
+            patch_cache_control(response, public=True, max_age=max_age)
+        else:
+            patch_cache_control(response, public=True, no_cache=True)
+        if not request.path.startswith(API_PREFIX):
+            patch_vary_headers(response, ("Cookie", "HX-Request"))
+        return response
+
+    def cached_or_fresh(self, request: HttpRequest, etag: str) -> HttpResponse:
+        timeout = settings.RESPONSE_CACHE_SECONDS
+        if timeout <= 0:
+            return self.get_response(request)
+        key = f"response:{etag}"
+        cached = cache.get(key)
+        if cached is not None:
+            content, headers = cached
+            response = HttpResponse(content)
+            for name, value in headers:
+                response.headers[name] = value
+            return response
+        response = self.get_response(request)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            # A page that rendered a CSRF token is personal (the cookie is set further out).
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and len(response.content) <= MAX_CACHED_SIZE
+        ):
+            headers = [
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in UNSTORED_HEADERS
+            ]
+            cache.set(key, (response.content, headers), timeout)
+        return response

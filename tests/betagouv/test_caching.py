@@ -1,0 +1,122 @@
+"""Public answers: ETag/304, the shared response cache, its bypasses, and security headers."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from startups.models import Startup
+from tests.factories import StartupFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def startup():
+    return StartupFactory(
+        slug="aides-jeunes", title="Aides Jeunes", phases=[("investigation", "2020-01-01")]
+    )
+
+
+@pytest.fixture
+def response_cache(settings):
+    settings.RESPONSE_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_public_page_can_be_revalidated_by_a_cdn(client, startup, django_assert_num_queries):
+    response = client.get(startup.get_absolute_url())
+    assert response["ETag"].startswith('W/"')
+    assert response.has_header("Last-Modified")
+    assert response["Cache-Control"] == "public, no-cache"
+    assert {"Cookie", "HX-Request"} <= {v.strip() for v in response["Vary"].split(",")}
+    assert not response.cookies
+    with django_assert_num_queries(1):  # the portfolio version, then 304: no view runs
+        again = client.get(startup.get_absolute_url(), headers={"if-none-match": response["ETag"]})
+    assert again.status_code == 304
+    since = client.get(
+        startup.get_absolute_url(), headers={"if-modified-since": response["Last-Modified"]}
+    )
+    assert since.status_code == 304
+
+
+def test_an_htmx_fragment_is_another_representation(client, startup):
+    full = client.get(reverse("startups:startup_list"))
+    fragment = client.get(reverse("startups:startup_list"), headers={"hx-request": "true"})
+    assert full["ETag"] != fragment["ETag"]
+    stale = client.get(
+        reverse("startups:startup_list"),
+        headers={"hx-request": "true", "if-none-match": full["ETag"]},
+    )
+    assert stale.status_code == 200
+
+
+def test_an_edit_is_on_the_next_request_despite_the_cache(
+    client, startup, response_cache, django_assert_num_queries
+):
+    url = startup.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    with django_assert_num_queries(1):  # the version; the page comes from the cache
+        assert "Aides Jeunes" in client.get(url).text
+    startup.title = "Aides Jeunes 2"
+    startup.save()
+    response = client.get(url, headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert "Aides Jeunes 2" in response.text
+    assert "Aides Jeunes 2" in client.get(reverse("startups:startup_list")).text
+
+
+def test_a_write_without_signal_is_not_seen_until_the_version_changes(
+    client, startup, response_cache
+):
+    """The cache trusts the version: writers that bypass signals must bump it (the importer,
+    the demo data and the admin do). This pins that the cache is really used."""
+    url = startup.get_absolute_url()
+    client.get(url)
+    Startup.objects.filter(pk=startup.pk).update(title="Changé en douce")
+    assert "Changé en douce" not in client.get(url).text
+
+
+def test_signed_in_staff_never_get_a_shared_page(client, startup, response_cache):
+    url = startup.get_absolute_url()
+    client.get(url)  # cached for the public
+    client.force_login(UserFactory(is_staff=True))
+    response = client.get(url)
+    assert not response.has_header("ETag")
+    Startup.objects.filter(pk=startup.pk).update(title="Vu par l’équipe")
+    assert "Vu par l’équipe" in client.get(url).text
+
+
+@pytest.mark.parametrize("path", ["/admin/login/", "/healthz"])
+def test_the_admin_and_the_health_check_are_never_cached(client, path):
+    assert not client.get(path).has_header("ETag")
+
+
+def test_errors_are_neither_validated_nor_cached(client, response_cache):
+    response = client.get("/startups/inconnue/")
+    assert response.status_code == 404
+    assert not response.has_header("ETag")
+
+
+def test_security_headers_on_fresh_and_cached_pages(client, startup, response_cache):
+    for _ in range(2):
+        response = client.get(startup.get_absolute_url())
+        csp = response["Content-Security-Policy"]
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        assert "nonce" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_hsts_over_https(client, startup, settings):
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = True
+    response = client.get(startup.get_absolute_url(), secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"

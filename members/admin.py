@@ -12,6 +12,7 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Member, Mission, MissionStartup, Team, TeamMembership
@@ -19,6 +20,7 @@ from staff.base_admin import (
     ContentForm,
     HistorySource,
     LabelledTabularInline,
+    LinkRowAdmin,
     PortfolioAdmin,
     append_positions,
     https_formfield,
@@ -92,6 +94,11 @@ class MissionForm(forms.ModelForm):
             links = self.instance.missionstartup_set.order_by("position")
         return [link.startup_id for link in links]
 
+    def touched_startup_ids(self) -> set[int]:
+        """The startups whose team this form changes: those it had and those it has now."""
+        chosen = self.cleaned_data.get("mission_startups") or []
+        return {*self.current, *(startup.pk for startup in chosen)}
+
     def is_deleted(self) -> bool:
         """A deleted mission shown by its history, to be restored."""
         return not Mission.objects.filter(pk=self.instance.pk).exists()
@@ -156,21 +163,48 @@ class MissionForm(forms.ModelForm):
             link.save()
 
 
-class MissionInline(admin.StackedInline):
+class MemberRowInline:
+    """A member's rows are edited with the member: read only for whoever may only view it
+    (an incubator's staff edit their team's missions on each mission's own page)."""
+
+    def member_editable(self, request, obj) -> bool:
+        member_admin = self.admin_site.get_model_admin(Member)
+        return obj is None or member_admin.has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and self.member_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self.member_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self.member_editable(request, obj)
+
+
+class MissionInline(MemberRowInline, admin.StackedInline):
     model = Mission
     form = MissionForm
-    fields = (("start", "end"), ("status", "employer"), "mission_startups")
+    readonly_fields = ("startup_names",)
     ordering = ("start", "position")
     extra = 0
     min_num = 1
 
+    def get_fields(self, request, obj=None):
+        # `mission_startups` is a form field: shown read only, it would have no value.
+        startups = "mission_startups" if self.member_editable(request, obj) else "startup_names"
+        return (("start", "end"), ("status", "employer"), startups)
+
     def get_queryset(self, request):
-        links = MissionStartup.objects.order_by("position")
+        links = MissionStartup.objects.order_by("position").select_related("startup")
         return (
             super()
             .get_queryset(request)
             .prefetch_related(Prefetch("missionstartup_set", links, to_attr="ordered_links"))
         )
+
+    @admin.display(description="startups")
+    def startup_names(self, obj: Mission) -> str:
+        return ", ".join(link.startup.title for link in obj.ordered_links) or "—"
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -178,7 +212,7 @@ class MissionInline(admin.StackedInline):
         return formset
 
 
-class TeamMembershipInline(LabelledTabularInline):
+class TeamMembershipInline(MemberRowInline, LabelledTabularInline):
     model = TeamMembership
     autocomplete_fields = ("team",)
     exclude = ("position",)
@@ -293,6 +327,17 @@ class MemberAdmin(SearchedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         renumber(form.instance.missions.all(), "start")
+        # The teams shown on the startups' pages changed: their "mis à jour le" too.
+        touch_startups(
+            {
+                pk
+                for formset in formsets
+                if formset.model is Mission
+                for mission_form in formset.forms
+                if mission_form.has_changed() or formset._should_delete_form(mission_form)
+                for pk in mission_form.touched_startup_ids()
+            }
+        )
 
     @admin.display(description="en mission", boolean=True, ordering="is_active")
     def is_active(self, obj: Member) -> bool:
@@ -303,7 +348,7 @@ class MemberAdmin(SearchedAdmin):
 class MissionAdmin(IncubatorScopedAdmin, PortfolioAdmin):
     form = MissionForm
     fields = ("member", ("start", "end"), ("status", "employer"), "mission_startups")
-    list_display = ("member", "start", "end", "status", "employer", "startup_list")
+    list_display = ("member", "start", "end", "status", "employer", "startup_list", "public_page")
     list_select_related = ("member",)
     list_filter = ("status",)
     search_fields = ("member__fullname", "member__slug", "startups__title", "employer")
@@ -316,10 +361,10 @@ class MissionAdmin(IncubatorScopedAdmin, PortfolioAdmin):
         return Q(pk__in=hosted.values("mission_id"))
 
     def startup_ids(self, obj):
-        current = MissionStartup.objects.filter(mission_id=obj.pk).values("startup_id")
+        if Mission.objects.filter(pk=obj.pk).exists():
+            return MissionStartup.objects.filter(mission_id=obj.pk).values("startup_id")
         # A deleted mission being restored from its history: the startups it had.
-        former = MissionStartup.history.filter(mission_id=obj.pk).values("startup_id")
-        return Startup.objects.filter(Q(pk__in=current) | Q(pk__in=former)).values("pk")
+        return MissionStartup.history.filter(mission_id=obj.pk).values("startup_id")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("startups")
@@ -334,15 +379,18 @@ class MissionAdmin(IncubatorScopedAdmin, PortfolioAdmin):
     def history_sources(self, obj):
         return [HistorySource(MissionStartup, Q(mission_id=obj.pk), "Startup de la mission")]
 
+    def public_url(self, obj):
+        return reverse("members:member_detail", args=[obj.member.slug])
+
     def save_model(self, request, obj, form, change):
+        # Also run by a revert from the history, which saves no inlines (no save_related).
         if obj.pk is None:
             append_positions([obj], Mission.objects.filter(member_id=obj.member_id))
+        members = {obj.member_id, form.initial.get("member") or obj.member_id}
         super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        renumber(Mission.objects.filter(member_id=form.instance.member_id), "start")
-        touch_startups({*form.current, *form.instance.startups.values_list("pk", flat=True)})
+        for member_id in members:
+            renumber(Mission.objects.filter(member_id=member_id), "start")
+        touch_startups(form.touched_startup_ids())
 
     def delete_model(self, request, obj):
         startups = set(obj.startups.values_list("pk", flat=True))
@@ -356,7 +404,9 @@ class MissionAdmin(IncubatorScopedAdmin, PortfolioAdmin):
 
 @admin.register(Team)
 class TeamAdmin(PortfolioAdmin):
-    list_display = ("name", "slug", "incubator")
+    """An incubator's transverse team: shown on the incubator's page."""
+
+    list_display = ("name", "slug", "incubator", "public_page")
     list_select_related = ("incubator",)
     list_filter = (("incubator", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("name", "slug")
@@ -366,3 +416,47 @@ class TeamAdmin(PortfolioAdmin):
         (None, {"fields": ("name", "slug", "incubator", "mission", "description")}),
         CONTENT_FILE_FIELDSET,
     )
+
+    def public_url(self, obj):
+        return obj.incubator.get_absolute_url()
+
+
+@admin.register(MissionStartup)
+class MissionStartupAdmin(IncubatorScopedAdmin, LinkRowAdmin):
+    """A startup of a mission: edited on the mission's page, restored from its history."""
+
+    parent_field = "mission"
+    list_display = ("__str__", "public_page")
+    list_select_related = ("mission__member", "startup")
+    exclude = ("position",)
+    autocomplete_fields = ("mission", "startup")
+
+    def scope_filter(self, ids):
+        return Q(startup_id__in=hosted_startups(ids))
+
+    def startup_ids(self, obj):
+        return [obj.startup_id]
+
+    def scope_key(self, obj):
+        return ("startup", obj.startup_id)
+
+    def public_url(self, obj):
+        return obj.startup.get_absolute_url()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        touch_startups({obj.startup_id})
+
+
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(LinkRowAdmin):
+    """A member's incubator team: edited on the member's page, restored from its history."""
+
+    parent_field = "member"
+    list_display = ("__str__", "public_page")
+    list_select_related = ("member", "team")
+    exclude = ("position",)
+    autocomplete_fields = ("member", "team")
+
+    def public_url(self, obj):
+        return obj.member.get_absolute_url()

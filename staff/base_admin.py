@@ -7,6 +7,7 @@ from which any version can be restored.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,13 +18,75 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 HISTORY_TYPES = {"+": "Création", "~": "Modification", "-": "Suppression"}
 RELATED_HISTORY_LIMIT = 300
+# Technical fields, never shown as a change: the file order is kept by `renumber`.
+HIDDEN_HISTORY_FIELDS = ("position",)
+# Labels of the foreign keys the models leave unnamed (their verbose name is their name).
+FIELD_LABELS = {
+    "incubator": "incubateur",
+    "member": "membre",
+    "organisation": "organisation",
+    "team": "équipe",
+    "thematique": "thématique",
+    "usertype": "type d’usager",
+}
+
+
+def field_label(field: models.Field) -> str:
+    """A field's label in French: its verbose name, or ours for an unnamed foreign key."""
+    name = str(field.verbose_name)
+    if name == field.name.replace("_", " "):
+        name = FIELD_LABELS.get(field.name, name)
+    return capfirst(name)
+
+
+def display_value(field: models.Field, value: object) -> object:
+    """A stored value as an editor reads it: choices by label, French dates, lists joined."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, datetime.datetime):
+        return f"{timezone.localtime(value):%d/%m/%Y %H:%M}"
+    if isinstance(value, datetime.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return value
+
+
+class PortfolioHistoryHelper(HistoricalRecordContextHelper):
+    """simple-history's field-by-field changes, with French labels and displayed values."""
+
+    def format_delta_change(self, change: ModelChange) -> ModelChange:
+        formatted = super().format_delta_change(change)
+        return dataclasses.replace(
+            formatted, field=field_label(self.model._meta.get_field(change.field))
+        )
+
+    def prepare_delta_change_value(self, change: ModelChange, value: object) -> object:
+        field = self.model._meta.get_field(change.field)
+        return display_value(field, super().prepare_delta_change_value(change, value))
+
+
+def delta_changes(model: type[models.Model], record, previous) -> list[dict]:
+    """What changed from `previous` to `record`, field by field, as the templates show it."""
+    delta = record.diff_against(
+        previous, excluded_fields=HIDDEN_HISTORY_FIELDS, foreign_keys_are_objs=True
+    )
+    return PortfolioHistoryHelper(model, record).context_for_delta_changes(delta)
 
 
 class LinesField(forms.CharField):
@@ -77,13 +140,9 @@ def lines_field(model: type[models.Model], name: str, **kwargs) -> LinesField:
     return LinesField(label=str(field.verbose_name).capitalize(), **kwargs)
 
 
-def public_link(obj: models.Model) -> str:
-    """A link to the object's public page, or a dash while that page does not exist yet."""
-    try:
-        url = obj.get_absolute_url()
-    except NoReverseMatch:
-        return "—"
-    return format_html('<a href="{}">Voir sur le site</a>', url)
+def public_link(url: str | None) -> str:
+    """A link to a public page, or a dash while that page does not exist yet."""
+    return format_html('<a href="{}">Voir sur le site</a>', url) if url else "—"
 
 
 def append_positions(instances: Iterable[models.Model], siblings: models.QuerySet) -> None:
@@ -109,13 +168,16 @@ def renumber(siblings: models.QuerySet, *order: str) -> None:
 
 
 class LabelledTabularInline(admin.TabularInline):
-    """A tabular inline whose fields carry their label (`aria-label`).
+    """A tabular inline whose fields carry their label (`aria-label`), in French.
 
     Django's table layout names each column once, in its header, which assistive technologies
-    do not tie to the fields below (axe-core: "Form elements must have labels").
+    do not tie to the fields below (axe-core: "Form elements must have labels"). Columns of
+    foreign keys the models leave unnamed get their French label (`field_label`).
     """
 
     def get_formset(self, request, obj=None, **kwargs):
+        labels = {field.name: field_label(field) for field in self.model._meta.fields}
+        kwargs["labels"] = {**labels, **kwargs.get("labels", {})}
         formset = super().get_formset(request, obj, **kwargs)
 
         class LabelledFormSet(formset):
@@ -189,13 +251,10 @@ def related_history(
 def _entry(request, source, model_admin, record, previous, parent) -> HistoryEntry:
     model = source.model
     if previous is not None and record.history_type == "~":
-        delta = record.diff_against(
-            previous, excluded_fields=["position"], foreign_keys_are_objs=True
-        )
-        changes = HistoricalRecordContextHelper(model, record).context_for_delta_changes(delta)
+        changes = delta_changes(model, record, previous)
     else:
         changes = [
-            {"field": str(field.verbose_name).capitalize(), "old": "", "new": value}
+            {"field": field_label(field), "old": "", "new": value}
             for field, value in _values(record, type(parent))
         ]
     revert_url = ""
@@ -221,18 +280,14 @@ def _values(record, parent_model: type[models.Model]) -> list[tuple[models.Field
     """The fields of a historical row worth showing, displayed as in the admin."""
     values = []
     for field in record.tracked_fields:
-        if field.name in {"id", "position"} or not field.editable:
+        if field.name in {"id", *HIDDEN_HISTORY_FIELDS} or not field.editable:
             continue
         if field.is_relation and field.related_model is parent_model:
             continue
         value = getattr(record, field.name, None)
-        if value in (None, ""):
+        if value in (None, "", []):
             continue
-        if field.choices:
-            value = dict(field.flatchoices).get(value, value)
-        elif isinstance(value, datetime.date):
-            value = f"{value:%d/%m/%Y}"
-        values.append((field, value))
+        values.append((field, display_value(field, value)))
     return values
 
 
@@ -240,7 +295,9 @@ class PortfolioAdmin(SimpleHistoryAdmin):
     """A portfolio admin: history and revert (django-simple-history), French, CSP-safe.
 
     Reverting is a change: simple-history's own view accepts a revert from anyone who may
-    view the object, so the POST is checked against the change permission here.
+    view the version, so both the version and the current row (which a version may not
+    describe: a phase moved to another startup) are checked here, the POST against the
+    change permission.
     """
 
     form = ContentForm
@@ -254,19 +311,53 @@ class PortfolioAdmin(SimpleHistoryAdmin):
         """The rows whose history is shown with the object's own (its phases...)."""
         return ()
 
+    def public_url(self, obj: models.Model) -> str | None:
+        """The public page showing `obj` (a phase: its startup's), None when there is none."""
+        try:
+            return obj.get_absolute_url()
+        except (AttributeError, NoReverseMatch):
+            return None
+
+    def view_on_site(self, obj: models.Model) -> str | None:
+        # « Voir sur le site » on the change page: straight to the public page.
+        return self.public_url(obj)
+
+    @admin.display(description="Page publique")
+    def public_page(self, obj: models.Model) -> str:
+        return public_link(self.public_url(obj))
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return PortfolioHistoryHelper(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """simple-history's deltas, without the technical fields (`position`)."""
+        newer = None
+        for record in historical_records:
+            if newer is not None:
+                newer.history_delta_changes = delta_changes(self.model, newer, record)
+            newer = record
+
     def _check_id(self, object_id: str) -> None:
         try:
             self.model._meta.pk.to_python(object_id)
         except ValidationError:
             raise Http404 from None
 
+    def _current(self, request: HttpRequest, object_id: str) -> models.Model | None:
+        """The row as it is now, None once deleted; 403 when the user may not see it."""
+        self._check_id(object_id)
+        obj = self.get_object(request, object_id)
+        if obj is not None and not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict | None = None
     ) -> HttpResponse:
-        self._check_id(object_id)
-        obj = self.model._default_manager.filter(pk=object_id).first()
+        obj = self._current(request, object_id)
         sources = self.history_sources(obj) if obj is not None else ()
         context = {
+            "public_url": self.public_url(obj) if obj is not None else None,
             "related_history": related_history(request, obj, sources) if sources else [],
             "related_history_title": self.history_sources_title,
             **(extra_context or {}),
@@ -280,7 +371,7 @@ class PortfolioAdmin(SimpleHistoryAdmin):
         version_id: str,
         extra_context: dict | None = None,
     ) -> HttpResponse:
-        self._check_id(object_id)
+        current = self._current(request, object_id)
         if not version_id.isdigit():
             raise Http404
         record = self.model.history.filter(
@@ -288,9 +379,29 @@ class PortfolioAdmin(SimpleHistoryAdmin):
         ).first()
         if record is None:
             raise Http404
-        if request.method == "POST" and not self.has_change_permission(request, record.instance):
+        if request.method == "POST" and not (
+            self.has_change_permission(request, record.instance)
+            and (current is None or self.has_change_permission(request, current))
+        ):
             raise PermissionDenied
+        request.reverting_to_version = True
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Saving a page where only rows changed (a phase) adds no empty version of the object.
+
+        A revert is always recorded, even when it restores what the page showed.
+        """
+        reverting = getattr(request, "reverting_to_version", False)
+        if not change or form.has_changed() or reverting:
+            super().save_model(request, obj, form, change)
+            return
+        # simple-history skips the record when the attribute exists, whatever its value.
+        obj.skip_history_when_saving = True
+        try:
+            super().save_model(request, obj, form, change)
+        finally:
+            del obj.skip_history_when_saving
 
     def save_formset(self, request, form, formset, change) -> None:
         """New inline rows (phases, sponsors...) get the next positions of their parent."""
@@ -304,6 +415,39 @@ class PortfolioAdmin(SimpleHistoryAdmin):
             instance.save()
         formset.save_m2m()
 
-    @admin.display(description="Page publique")
-    def public_page(self, obj: models.Model) -> str:
-        return public_link(obj)
+
+class LinkRowAdmin(PortfolioAdmin):
+    """A link row (a startup's sponsor, a mission's startup...) edited on its parent's page.
+
+    Registered for its history: a version of it is restored from the parent's history page.
+    It is left out of the admin's index, and its own change and delete pages lead to the
+    parent's page, where the rules about links are checked (a startup keeps its main incubator
+    among its incubators...).
+    """
+
+    parent_field = ""
+    actions = None
+
+    def get_model_perms(self, request: HttpRequest) -> dict:
+        return {}
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def parent_page(self, request: HttpRequest, object_id: str) -> HttpResponse | None:
+        obj = self._current(request, object_id)
+        if obj is None:
+            return None
+        parent = getattr(obj, self.parent_field)
+        meta = parent._meta
+        return redirect(f"admin:{meta.app_label}_{meta.model_name}_change", parent.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self.parent_page(request, object_id) or super().change_view(
+            request, object_id, form_url, extra_context
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self.parent_page(request, object_id) or super().delete_view(
+            request, object_id, extra_context
+        )

@@ -23,7 +23,8 @@ STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "startups.startupthematique": ALL,
     "startups.startupusertype": ALL,
     "members.mission": ALL,
-    "members.missionstartup": ("view",),
+    # A mission's startups are edited on the mission; deleting a mission deletes its links.
+    "members.missionstartup": ALL,
     # Needed to pick sponsors, co-incubators, themes and team members; all public anyway.
     "startups.incubator": ("view",),
     "startups.organisation": ("view",),

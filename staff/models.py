@@ -10,7 +10,7 @@ class IncubatorGroup(models.Model):
     """Links an auth group to the incubator its members edit in the admin.
 
     The group carries Django model permissions (what kind of rows its members may view, add,
-    change or delete: `staff.permissions.STAFF_PERMISSIONS`); this link decides which rows:
+    change or delete: `staff.groups.STAFF_PERMISSIONS`); this link decides which rows:
     the startups incubated by `incubator` (co-incubation included), their phases, events and
     team missions. A user may belong to several groups, hence edit several incubators.
     """

@@ -21,16 +21,19 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from members.models import Mission, MissionStartup
 from staff.base_admin import (
     ContentForm,
     HistorySource,
     LabelledTabularInline,
+    LinkRowAdmin,
     PortfolioAdmin,
     append_positions,
     https_formfield,
     lines_field,
+    public_link,
     renumber,
 )
 from staff.groups import create_incubator_group
@@ -42,6 +45,7 @@ from startups.models import (
     Organisation,
     Phase,
     PhaseSlug,
+    PortfolioVersion,
     Startup,
     StartupIncubator,
     StartupPhase,
@@ -172,10 +176,6 @@ class PositionedInline(LabelledTabularInline):
 
     extra = 0
     exclude = ("position",)
-    labels: dict[str, str] = {}
-
-    def get_formset(self, request, obj=None, **kwargs):
-        return super().get_formset(request, obj, labels=self.labels, **kwargs)
 
     def get_queryset(self, request):
         # Each row is titled with its __str__, which names both ends of the link.
@@ -237,7 +237,6 @@ class StartupIncubatorInline(PositionedInline):
     autocomplete_fields = ("incubator",)
     verbose_name = "incubateur"
     verbose_name_plural = "incubateurs (co-incubation)"
-    labels = {"incubator": "incubateur"}
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -249,7 +248,6 @@ class StartupSponsorInline(PositionedInline):
     model = StartupSponsor
     autocomplete_fields = ("organisation",)
     verbose_name_plural = "sponsors"
-    labels = {"organisation": "organisation"}
 
 
 class StartupThematiqueInline(PositionedInline):
@@ -257,7 +255,6 @@ class StartupThematiqueInline(PositionedInline):
     autocomplete_fields = ("thematique",)
     verbose_name = "thématique"
     verbose_name_plural = "thématiques"
-    labels = {"thematique": "thématique"}
 
 
 class StartupUsertypeInline(PositionedInline):
@@ -265,7 +262,6 @@ class StartupUsertypeInline(PositionedInline):
     autocomplete_fields = ("usertype",)
     verbose_name = "type d’usager"
     verbose_name_plural = "types d’usagers"
-    labels = {"usertype": "type d’usager"}
 
 
 class TeamInline(LabelledTabularInline):
@@ -559,12 +555,15 @@ def touch_startups(ids) -> None:
 
 
 class StartupRowAdmin(IncubatorScopedAdmin, PortfolioAdmin):
-    """A phase or event on its own page: for its history and revert, and for bulk review."""
+    """A phase or event on its own page: for its history and revert, and for bulk review.
+
+    Rows are kept in date order (`date_order`), as the content files list them.
+    """
 
     list_select_related = ("startup",)
     autocomplete_fields = ("startup",)
     search_fields = ("startup__title", "startup__slug")
-    date_order = "start"
+    date_order: str | None = "start"
 
     def scope_filter(self, ids):
         return Q(startup_id__in=hosted_startups(ids))
@@ -582,13 +581,17 @@ class StartupRowAdmin(IncubatorScopedAdmin, PortfolioAdmin):
                 kwargs["queryset"] = Startup.objects.filter(pk__in=hosted_startups(ids))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def public_url(self, obj):
+        return reverse("startups:startup_detail", args=[obj.startup.slug])
+
     def save_model(self, request, obj, form, change):
         if obj.pk is None:
             append_positions([obj], self.model.objects.filter(startup_id=obj.startup_id))
         super().save_model(request, obj, form, change)
         startups = {obj.startup_id, form.initial.get("startup") or obj.startup_id}
-        for startup_id in startups:
-            renumber(self.model.objects.filter(startup_id=startup_id), self.date_order)
+        if self.date_order:
+            for startup_id in startups:
+                renumber(self.model.objects.filter(startup_id=startup_id), self.date_order)
         touch_startups(startups)
 
     def delete_model(self, request, obj):
@@ -604,7 +607,7 @@ class StartupRowAdmin(IncubatorScopedAdmin, PortfolioAdmin):
 @admin.register(StartupPhase)
 class StartupPhaseAdmin(StartupRowAdmin):
     form = StartupPhaseForm
-    list_display = ("startup", "phase", "start", "end")
+    list_display = ("startup", "phase", "start", "end", "public_page")
     list_select_related = ("startup", "phase")
     list_filter = ("phase",)
     date_hierarchy = "start"
@@ -613,16 +616,53 @@ class StartupPhaseAdmin(StartupRowAdmin):
 @admin.register(Event)
 class EventAdmin(StartupRowAdmin):
     fields = ("startup", "name", "date", "comment")
-    list_display = ("startup", "name", "date")
+    list_display = ("startup", "name", "date", "public_page")
     list_filter = ("name",)
     date_order = "date"
+
+
+class StartupLinkAdmin(LinkRowAdmin, StartupRowAdmin):
+    """A startup's incubator, sponsor, thematique or user type: edited on the startup's page,
+    restored from its history."""
+
+    parent_field = "startup"
+    list_display = ("__str__", "public_page")
+    exclude = ("position",)
+    date_order = None
+
+
+for link_model, target in (
+    (StartupIncubator, "incubator"),
+    (StartupSponsor, "organisation"),
+    (StartupThematique, "thematique"),
+    (StartupUsertype, "usertype"),
+):
+    admin.site.register(
+        link_model,
+        StartupLinkAdmin,
+        autocomplete_fields=("startup", target),
+        list_select_related=("startup", target),
+    )
+
+
+@admin.register(HighlightedStartup)
+class HighlightedStartupAdmin(LinkRowAdmin):
+    """A startup an incubator puts forward: edited on the incubator's page."""
+
+    parent_field = "incubator"
+    list_display = ("__str__", "public_page")
+    list_select_related = ("incubator", "startup")
+    exclude = ("position",)
+    autocomplete_fields = ("incubator", "startup")
+
+    def public_url(self, obj):
+        return reverse("startups:incubator_detail", args=[obj.incubator.slug])
 
 
 class HighlightedStartupInline(PositionedInline):
     model = HighlightedStartup
     autocomplete_fields = ("startup",)
     verbose_name_plural = "startups mises en avant"
-    labels = {"startup": "startup"}
 
 
 INCUBATOR_FIELDSETS = (
@@ -657,6 +697,11 @@ class IncubatorAdmin(SearchedAdmin):
         *((title, {"fields": names}) for title, names in INCUBATOR_FIELDSETS),
         CONTENT_FILE_FIELDSET,
     )
+
+    history_sources_title = "Historique des startups mises en avant"
+
+    def history_sources(self, obj):
+        return [HistorySource(HighlightedStartup, Q(incubator_id=obj.pk), "Mise en avant")]
 
     def get_search_results(self, request, queryset, search_term):
         queryset, distinct = super().get_search_results(request, queryset, search_term)
@@ -721,5 +766,31 @@ class PhaseAdmin(PortfolioAdmin):
 
 @admin.register(Thematique, Usertype)
 class TagAdmin(admin.ModelAdmin):
-    list_display = ("name",)
+    """Thematiques and user types: their public page is the startups' list filtered by them."""
+
+    list_display = ("name", "public_page")
     search_fields = ("name",)
+
+    def view_on_site(self, obj: Thematique | Usertype) -> str:
+        parameter = obj._meta.model_name
+        return f"{reverse('startups:startup_list')}?{urlencode({parameter: obj.name})}"
+
+    @admin.display(description="Page publique")
+    def public_page(self, obj: Thematique | Usertype) -> str:
+        return public_link(self.view_on_site(obj))
+
+
+@admin.register(PortfolioVersion)
+class PortfolioVersionAdmin(admin.ModelAdmin):
+    """The version every write bumps (pages' ETags and caches derive from it): read only."""
+
+    list_display = ("number", "changed_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -7,15 +7,18 @@ query per row would show as a different count.
 import datetime
 import itertools
 
-from members.models import Member, Mission, MissionStartup, Team
+from members.models import Member, Mission, MissionStartup, Team, TeamMembership
 from startups.models import (
     Event,
+    HighlightedStartup,
     Incubator,
     Organisation,
     Startup,
     StartupIncubator,
     StartupPhase,
     StartupSponsor,
+    StartupThematique,
+    StartupUsertype,
     Thematique,
     Usertype,
 )
@@ -56,7 +59,8 @@ def incubators(count: int) -> list[Incubator]:
 
 
 def startups(count: int, incubator: Incubator | None = None) -> list[Startup]:
-    """Startups, each with 2 phases, an event, a sponsor and a team member (and an incubator)."""
+    """Startups, each with 2 phases, an event, a sponsor, a thematique, a user type and a team
+    member (and an incubator, which puts it forward)."""
     hosts = [incubator] * count if incubator else incubators(count)
     start = _next(Startup)
     rows = Startup.objects.bulk_create(
@@ -83,6 +87,17 @@ def startups(count: int, incubator: Incubator | None = None) -> list[Startup]:
     )
     Event.objects.bulk_create(
         Event(startup=startup, name="committee", date=DAY) for startup in rows
+    )
+    StartupThematique.objects.bulk_create(
+        StartupThematique(startup=startup, thematique=thematique)
+        for startup, thematique in zip(rows, thematiques(count), strict=True)
+    )
+    StartupUsertype.objects.bulk_create(
+        StartupUsertype(startup=startup, usertype=usertype)
+        for startup, usertype in zip(rows, usertypes(count), strict=True)
+    )
+    HighlightedStartup.objects.bulk_create(
+        HighlightedStartup(startup=startup, incubator=startup.incubator) for startup in rows
     )
     missions(count, rows)
     return rows
@@ -112,22 +127,30 @@ def missions(count: int, for_startups: list[Startup] | None = None) -> list[Miss
 
 
 def teams(count: int) -> list[Team]:
+    """Teams, each with a member."""
     hosts = incubators(count)
     start = _next(Team)
-    return Team.objects.bulk_create(
+    rows = Team.objects.bulk_create(
         Team(slug=f"lot-equipe-{start + i}", name=f"Équipe {start + i}", incubator=host)
         for i, host in enumerate(hosts)
     )
+    TeamMembership.objects.bulk_create(
+        TeamMembership(team=team, member=member)
+        for team, member in zip(rows, members(count), strict=True)
+    )
+    return rows
 
 
-def thematiques(count: int) -> None:
+def thematiques(count: int) -> list[Thematique]:
     start = _next(Thematique)
-    Thematique.objects.bulk_create(Thematique(name=f"Thème {start + i}") for i in range(count))
+    return Thematique.objects.bulk_create(
+        Thematique(name=f"Thème {start + i}") for i in range(count)
+    )
 
 
-def usertypes(count: int) -> None:
+def usertypes(count: int) -> list[Usertype]:
     start = _next(Usertype)
-    Usertype.objects.bulk_create(Usertype(name=f"Usager {start + i}") for i in range(count))
+    return Usertype.objects.bulk_create(Usertype(name=f"Usager {start + i}") for i in range(count))
 
 
 def staff_groups(count: int) -> None:

@@ -15,6 +15,7 @@ from startups.models import (
     StartupPhase,
 )
 from tests.factories import (
+    EventFactory,
     IncubatorFactory,
     MissionFactory,
     OrganisationFactory,
@@ -110,17 +111,19 @@ def test_startup_list_filters_by_incubator_and_sponsor(client, superuser, startu
     assert other.title in client.get(changelist).content.decode()
 
 
-def test_change_page_links_to_public_page_and_back(client, superuser, startup):
+def test_every_admin_page_links_to_the_public_page(client, superuser, startup):
+    """« Voir sur le site » on each change page, « Voir sur le site » in each list."""
+    public = startup.get_absolute_url()
+    event = EventFactory(startup=startup)
+    for obj in [startup, startup.phases.first(), event, startup.sponsors.through.objects.first()]:
+        info = f"admin:{obj._meta.app_label}_{obj._meta.model_name}"
+        page = client.get(reverse(f"{info}_history", args=[obj.pk])).content.decode()
+        assert f'href="{public}"' in page, obj
+        listing = client.get(reverse(f"{info}_changelist")).content.decode()
+        assert f'href="{public}">Voir sur le site</a>' in listing, obj
     page = client.get(change_url(startup)).content.decode()
-    view_on_site = reverse("admin:view_on_site", args=[*_content_type(startup), startup.pk])
-    assert view_on_site in page
-    assert client.get(view_on_site).url.endswith(startup.get_absolute_url())
-
-
-def _content_type(obj) -> list[int]:
-    from django.contrib.contenttypes.models import ContentType
-
-    return [ContentType.objects.get_for_model(obj).pk]
+    assert f'href="{public}"' in page
+    assert client.get(public).status_code == 200
 
 
 # Validation: clear French errors, and nothing the editor typed is lost.

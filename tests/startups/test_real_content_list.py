@@ -19,6 +19,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.db import transaction
+from django.utils.encoding import iri_to_uri
 
 REAL_CONTENT = Path(__file__).resolve().parents[3] / "shared" / "data" / "betagouv" / "content"
 LIFECYCLE = [
@@ -36,6 +37,9 @@ GROUPS = {
     "service-vivant": ["opere", "transfere"],
     "arret": ["abandon-investigation", "abandon"],
 }
+
+# Old addresses claimed by two content files (the first by identifier wins).
+DUPLICATED_OLD_ADDRESSES = {"/startups/friches"}
 
 pytestmark = [
     pytest.mark.real_content,
@@ -248,3 +252,64 @@ def test_every_page_of_the_grouped_list_adds_up(client, real_content):
     assert set(totals) == set(counts)
     display = list(first.context["phases_by_slug"])
     assert order == sorted(order, key=lambda slug: display.index(slug) if slug else len(display))
+
+
+# Hostile input and old addresses, on the real content
+
+HOSTILE = "&".join(
+    f"{name}={value}"
+    for name, value in [
+        ("q", "%00%01" + "x" * 5000),
+        ("page", "9" * 40),
+        ("phase", "construction%00"),
+        ("phase", "nope"),
+        ("groupe[]", "arret"),
+        ("incubator", "%ff%fe"),
+        ("sponsor", "'%20OR%201=1--"),
+        ("domain", "%3Cscript%3E"),
+        ("thematique", "Sant%C3%A9%00"),
+        ("usertype", "x" * 5000),
+        ("sort", "-title"),
+        ("statut", "%ed%a0%80"),
+    ]
+)
+
+
+def test_a_sample_of_every_page_type_survives_hostile_query_strings(client, real_content):
+    from members.models import Member
+    from startups.models import Incubator, Organisation, Phase, Startup
+
+    def spread(model, count: int) -> list[str]:
+        """`count` pages of `model`, evenly spread over its identifiers."""
+        items = list(model.objects.order_by("slug").only("slug"))
+        return [item.get_absolute_url() for item in items[:: max(1, len(items) // count)]]
+
+    pages = ["/", "/startups/", "/membres/", "/incubateurs/", "/organisations/", "/recherche/"]
+    pages += spread(Startup, 40) + spread(Member, 40) + spread(Organisation, 20)
+    pages += spread(Incubator, 30) + spread(Phase, 8)
+    for page in pages:
+        assert client.get(f"{page}?{HOSTILE}").status_code == 200, page
+        assert client.get(f"{page}?{HOSTILE}", headers={"HX-Request": "true"}).status_code == 200
+
+
+def test_every_old_address_of_the_content_is_a_permanent_redirect(client, real_content):
+    from startups.models import Incubator, Startup
+
+    olds = [
+        (old, item.get_absolute_url())
+        for model in (Startup, Incubator)
+        for item in model.objects.exclude(redirect_from=[])
+        for old in item.redirect_from
+    ]
+    assert len(olds) > 50
+    for old, new in olds:
+        response = client.get(old)
+        assert response.status_code == 301, old
+        # Two files claim /startups/friches: the first by identifier wins; any is a page.
+        assert client.get(response["Location"]).status_code == 200, old
+        if old.removesuffix(".html").rstrip("/").casefold() not in DUPLICATED_OLD_ADDRESSES:
+            assert response["Location"] == iri_to_uri(new), old
+    for startup in Startup.objects.order_by("slug")[:50]:
+        response = client.get(f"/startups/{startup.slug}.html")
+        assert response.status_code == 301
+        assert response["Location"] == iri_to_uri(startup.get_absolute_url())

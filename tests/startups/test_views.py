@@ -51,10 +51,10 @@ def test_home_shows_counts_per_group_and_phase_with_links(client, portfolio):
 def test_home_query_count_does_not_grow_with_the_portfolio(
     client, portfolio, django_assert_num_queries
 ):
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get(reverse("startups:home"))
     grow(portfolio)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get(reverse("startups:home"))
 
 
@@ -260,9 +260,9 @@ LIST_CASES = [
 def test_list_query_count_does_not_grow_with_the_data(
     client, portfolio, django_assert_num_queries, params
 ):
-    # Phases; 6 facet queries; count; page; the page's incubators; plus one validation query
-    # for each of incubator, sponsor, thematique, usertype given.
-    expected = 10 + len({"incubator", "sponsor", "thematique", "usertype"} & set(params))
+    # Version (for the ETag); phases; 6 facet queries; count; page; the page's incubators;
+    # plus one validation query for each of incubator, sponsor, thematique, usertype given.
+    expected = 11 + len({"incubator", "sponsor", "thematique", "usertype"} & set(params))
     with django_assert_num_queries(expected):
         client.get(LIST, params)
     grow(portfolio)
@@ -348,12 +348,12 @@ def test_startup_page_query_count_does_not_grow_with_the_data(
     client, portfolio, django_assert_num_queries
 ):
     url = portfolio.startups["aides"].get_absolute_url()
-    # Startup, timeline, events, incubators, sponsors, thematiques, usertypes, team, alumni,
-    # and their missions for the startup.
-    with django_assert_num_queries(10):
+    # Version (for the ETag); startup, timeline, events, incubators, sponsors, thematiques,
+    # usertypes, team, alumni, and their missions for the startup.
+    with django_assert_num_queries(11):
         client.get(url)
     grow(portfolio)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert len(response.context["team"]) == 4
 
@@ -371,10 +371,10 @@ def test_phase_page_lists_every_startup_in_it_today(client, portfolio):
 
 def test_phase_page_query_count(client, portfolio, django_assert_num_queries):
     url = reverse("startups:phase_detail", args=["acceleration"])
-    with django_assert_num_queries(4):  # phase, count, page, incubators
+    with django_assert_num_queries(5):  # version, phase, count, page, incubators
         client.get(url)
     grow(portfolio)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(url)
 
 
@@ -416,15 +416,16 @@ def test_incubator_page_shows_the_first_startups_of_each_phase_and_links_to_all(
 def test_incubator_pages_query_counts(client, portfolio, django_assert_num_queries):
     detail = portfolio.incubators["dinum"].get_absolute_url()
     listing = reverse("startups:incubator_list")
-    # Detail: incubator, counts, first startups per phase, phases, its teams' active members.
-    with django_assert_num_queries(5):
+    # Detail: version, incubator, counts, first startups per phase, phases, its teams' active
+    # members.
+    with django_assert_num_queries(6):
         client.get(detail)
-    with django_assert_num_queries(3):  # count, page, counts per incubator
+    with django_assert_num_queries(4):  # version, count, page, counts per incubator
         client.get(listing)
     grow(portfolio)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(detail)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get(listing)
 
 
@@ -442,12 +443,12 @@ def test_organisation_pages(client, portfolio, django_assert_num_queries):
     cards = {o.slug: dict(groups) for o, _, groups in listing.context["cards"]}
     assert cards["dinum"] == {"incubation": 1, "service-vivant": 1, "arret": 0}
     # Organisation, counts, first startups per phase, phases, incubators owned.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(url)
     grow(portfolio)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(url)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get(reverse("startups:organisation_list"))
 
 
@@ -475,10 +476,10 @@ def test_site_search_without_words_shows_only_the_form(client, portfolio):
 
 
 def test_site_search_query_count(client, portfolio, django_assert_num_queries):
-    with django_assert_num_queries(8):  # a count and the first results, for four kinds
+    with django_assert_num_queries(9):  # version; a count and the first results, for four kinds
         client.get(reverse("startups:search"), {"q": "a"})
     grow(portfolio)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(reverse("startups:search"), {"q": "a"})
 
 
@@ -507,14 +508,14 @@ def test_an_unknown_old_address_is_a_404_after_a_bounded_lookup(
     client, portfolio, django_assert_num_queries
 ):
     # The incubator (not found), then the old addresses of startups and incubators.
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get("/incubateurs/jamais-vu/")
     assert response.status_code == 404
     assert client.get("/startups/jamais-vue.html", follow=True).status_code == 404
 
 
 def test_existing_pages_do_not_look_up_old_addresses(client, portfolio, django_assert_num_queries):
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get(reverse("startups:home"))
 
 
@@ -648,3 +649,15 @@ def test_transparency_says_what_the_content_says(client, portfolio):
     # A risk analysis done but not published is not "non renseignée".
     assert "réalisée, non publiée" in text
     assert "non renseigné" in client.get(portfolio.startups["aides"].get_absolute_url()).text
+
+
+@pytest.mark.parametrize("params", LIST_CASES)
+@pytest.mark.parametrize("path", [LIST, reverse("members:member_list")])
+def test_htmx_fragments_run_the_same_queries_as_the_whole_page(client, portfolio, path, params):
+    grow(portfolio)
+    with CaptureQueriesContext(connection) as whole:
+        client.get(path, params)
+    with CaptureQueriesContext(connection) as fragment:
+        response = client.get(path, params, headers={"HX-Request": "true"})
+    assert "<html" not in response.text
+    assert len(fragment) == len(whole)

@@ -152,7 +152,8 @@ def test_every_page_type_is_accessible_and_csp_clean(page, portfolio):
     for name, path in PAGES.items():
         response = page.goto(path)
         assert response.status == (404 if name == "not-found" else 200), name
-        assert page.title().endswith("— Startups d’État — beta.gouv.fr"), name
+        assert page.title().endswith("Startups d’État — beta.gouv.fr"), name
+        assert page.title().count("Startups d’État") == 1, name
         violations = page.axe_violations()
         assert violations == [], (name, violations)
         page.screenshot_as(name)
@@ -160,3 +161,19 @@ def test_every_page_type_is_accessible_and_csp_clean(page, portfolio):
     assert page.console_errors == [
         "Failed to load resource: the server responded with a status of 404 (Not Found)"
     ]
+
+
+def test_the_server_error_page_has_the_site_look_and_is_accessible(page, rf):
+    """Django's handler500 renders 500.html without a request or the database: shown here in
+    the browser, on the live server's address so that its stylesheets load."""
+    from django.views.defaults import server_error
+
+    html = server_error(rf.get("/")).content.decode()
+    page.goto("/robots.txt")
+    page.set_content(html)
+    assert page.title() == "Erreur inattendue — Startups d’État — beta.gouv.fr"
+    assert page.locator("header.fr-header").is_visible()
+    assert page.locator("footer.fr-footer").is_visible()
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("Marianne")
+    page.assert_accessible()
+    page.screenshot_as("server-error")

@@ -122,6 +122,8 @@ def startup_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "page_message": page_message,
             "grouped": grouped,
+            # Sorted by launch date: the cards show it.
+            "launch_sort": filters.sort_value in ("-launch", "launch"),
             "sections": sections,
             "phases_by_slug": {phase.slug: phase for phase in filters.phases},
             "page_title": page_title,

@@ -661,3 +661,11 @@ def test_htmx_fragments_run_the_same_queries_as_the_whole_page(client, portfolio
         response = client.get(path, params, headers={"HX-Request": "true"})
     assert "<html" not in response.text
     assert len(fragment) == len(whole)
+
+
+def test_a_list_sorted_by_launch_shows_the_launch_dates(client, portfolio):
+    response = client.get(LIST, {"sort": "launch"})
+    launched = days_ago(1460)  # Service opéré, the first launched
+    assert f"lancée le {launched.day} " in response.text
+    assert response.text.index("lancée le") < response.text.index("Ancien service")
+    assert "lancée le" not in client.get(LIST, {"sort": "title"}).text

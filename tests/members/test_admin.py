@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Member, Mission, MissionStartup
+from startups.models import Startup
 from tests.factories import (
     IncubatorFactory,
     MemberFactory,
@@ -173,3 +174,53 @@ def test_staff_view_members_but_cannot_revert_them(client, staff_world, member):
     assert client.get(revert).status_code == 200
     assert client.post(revert, {"fullname": "Piraté"}).status_code == 403
     assert Member.objects.get(pk=member.pk).fullname == "Irène Joliot-Curie"
+
+
+def test_staff_see_a_members_missions_read_only_with_their_startups(client, staff_world, member):
+    own, other = staff_world
+    MissionFactory(member=member, start=TODAY, end=None, startups=[own, other])
+    page = client.get(change_url(member))
+    html = page.content.decode()
+    assert "Mon service, Leur service" in html
+    assert "None" not in html
+    assert "Mission startups" not in html
+    assert 'name="missions-0-employer"' not in html  # nothing to fill: they may not save it
+
+
+def test_superusers_edit_the_team_of_a_member_in_french(client, superuser, member):
+    page = client.get(change_url(member)).content.decode()
+    assert '<th class="column-team required">Équipe' in page
+
+
+def test_a_mission_edit_updates_its_startups_page_date(client, superuser, member):
+    startup = StartupFactory()
+    mission = MissionFactory(member=member, start=TODAY, end=None, startups=[startup])
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    Startup.objects.filter(pk=startup.pk).update(updated_at=long_ago)
+    assert edit(client, member, **{"missions-1-employer": "Octo"}).status_code == 302
+    assert Startup.objects.get(pk=startup.pk).updated_at > long_ago
+    # A revert of the mission from its history too.
+    Startup.objects.filter(pk=startup.pk).update(updated_at=long_ago)
+    first = mission.history.order_by("history_date")[0]
+    revert = reverse("admin:members_mission_simple_history", args=[mission.pk, first.pk])
+    assert client.post(revert, form_data(client.get(revert))).status_code == 302
+    assert Startup.objects.get(pk=startup.pk).updated_at > long_ago
+
+
+def test_chosen_startups_are_kept_on_an_error(client, superuser, member):
+    first, second = StartupFactory(title="Zèbre"), StartupFactory(title="Abeille")
+    data = form_data(client.get(change_url(member)))
+    add_inline_row(
+        data,
+        "missions",
+        start=TODAY.isoformat(),
+        end=LAST_YEAR.isoformat(),
+        status="admin",
+        mission_startups=[str(first.pk), str(second.pk)],
+    )
+    response = client.post(change_url(member), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "précède son début" in html
+    for startup in (first, second):
+        assert f'<option value="{startup.pk}" selected>{startup.title}</option>' in html

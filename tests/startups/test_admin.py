@@ -3,13 +3,17 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from startups.models import (
     Event,
     Organisation,
-    PortfolioVersion,
     Startup,
     StartupIncubator,
     StartupPhase,
@@ -27,7 +31,8 @@ from tests.staff.admin_forms import add_inline_row, form_data
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-LAST_YEAR = TODAY - datetime.timedelta(days=365)
+YEAR = datetime.timedelta(days=365)
+LAST_YEAR = TODAY - YEAR
 
 
 def change_url(obj) -> str:
@@ -298,34 +303,81 @@ def test_staff_of_another_incubator_cannot_revert(client, startup):
     assert client.post(url, {}).status_code == 403
 
 
-# Live: the next request shows the edit.
+# Live: the next request shows the edit, to anyone, whatever the caches hold.
 
 
-def todays_counts(client) -> dict[str, int]:
-    """The counts per phase the statistics page shows today (computed once, then cached)."""
-    response = client.get(reverse("stats:statistics"))
+@pytest.fixture
+def caches_on(settings):
+    """The production caches: public pages and API answers kept in the (locmem) cache."""
+    settings.RESPONSE_CACHE_SECONDS = 3600
+    settings.API_RESPONSE_CACHE_SECONDS = 3600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def phase_counts(response) -> dict[str, int]:
+    """Today's counts per phase on the statistics page, as rendered (None: not rendered now)."""
+    assert response.status_code == 200
+    assert response.context is not None, "served from the cache: a stale page"
     return {phase["slug"]: phase["count"] for phase in response.context["phases"]}
 
 
-def test_an_admin_edit_shows_on_the_public_pages_at_once_despite_the_cache(
-    client, superuser, startup
+def test_an_admin_edit_is_live_for_visitors_despite_the_caches(
+    client, superuser, startup, caches_on
 ):
-    version = PortfolioVersion.current().number
-    before = todays_counts(client)
-    assert todays_counts(client) == before  # served from the cache this time
-    assert "Construction" in client.get(startup.get_absolute_url()).content.decode()
+    visitor = Client()  # anonymous: the answers the caches keep and serve
+    page, stats = startup.get_absolute_url(), reverse("stats:statistics")
+    api = f"/api/v1/startups/{startup.slug}"
+    Startup.objects.filter(pk=startup.pk).update(updated_at=timezone.now() - YEAR)
+    before = {url: visitor.get(url) for url in (page, stats, api)}
+    counts = phase_counts(before[stats])
+    assert "Construction" in before[page].content.decode()
+    assert before[api].json()["current_phase"] == "construction"
+    for url, response in before.items():
+        # Served again from the shared cache, or revalidated (304): what an edit must defeat.
+        with CaptureQueriesContext(connection) as queries:
+            assert visitor.get(url).content == response.content
+        assert len(queries) == 1, url  # the portfolio version only
+        revalidated = visitor.get(url, headers={"if-none-match": response["ETag"]})
+        assert revalidated.status_code == 304, url
 
     edit(client, startup, **{"phases-1-phase": "acceleration"})
 
-    assert PortfolioVersion.current().number > version
-    after = todays_counts(client)
-    assert (after["construction"], after["acceleration"]) == (
-        before["construction"] - 1,
-        before["acceleration"] + 1,
-    )
-    assert after == Startup.objects.phase_counts_on(TODAY)
-    public = client.get(startup.get_absolute_url()).content.decode()
+    after = {}
+    for url, response in before.items():
+        # A browser or a CDN revalidating its copy gets the new answer, not a 304.
+        after[url] = visitor.get(url, headers={"if-none-match": response["ETag"]})
+        assert after[url].status_code == 200, url
+        assert after[url]["ETag"] != response["ETag"], url
+    public = after[page].content.decode()
     assert "Accélération" in public
+    assert f"Mis à jour le {date_format(TODAY, 'j F Y')}" in public
+    now = phase_counts(after[stats])
+    assert (now["construction"], now["acceleration"]) == (
+        counts["construction"] - 1,
+        counts["acceleration"] + 1,
+    )
+    assert now == Startup.objects.phase_counts_on(TODAY)
+    assert after[api].json()["current_phase"] == "acceleration"
+    # And the next visitors get the new answers from the cache.
+    assert visitor.get(page).content == after[page].content
+
+
+def test_a_revert_is_live_too(client, superuser, startup, caches_on):
+    visitor = Client()
+    phase = startup.phases.get(phase="construction")
+    version = phase.history.latest()
+    edit(client, startup, **{"phases-1-phase": "acceleration"})
+    assert "Accélération" in visitor.get(startup.get_absolute_url()).content.decode()
+    url = reverse("admin:startups_startupphase_simple_history", args=[phase.pk, version.pk])
+    assert client.post(url, form_data(client.get(url))).status_code == 302
+    public = visitor.get(startup.get_absolute_url()).content.decode()
+    assert "Construction" in public
+    assert "Accélération" not in public
+    assert visitor.get(f"/api/v1/startups/{startup.slug}").json()["current_phase"] == (
+        "construction"
+    )
 
 
 def test_new_rows_are_written_after_the_existing_ones_in_date_order(client, superuser, startup):
@@ -353,3 +405,66 @@ def test_organisation_admin_lists_and_searches(client, superuser):
     response = client.get(reverse("admin:startups_organisation_changelist") + "?q=education")
     assert [o.slug for o in response.context["cl"].result_list] == ["men"]
     assert Organisation.objects.count() == 1
+
+
+def test_saving_only_a_phase_adds_no_empty_version_of_the_startup(client, superuser, startup):
+    versions = startup.history.count()
+    edit(client, startup, **{"phases-1-comment": "Comité passé."})
+    assert startup.history.count() == versions
+    assert startup.phases.get(phase="construction").history.latest().history_user == superuser
+    # A revert restores what a version held, even when the page showed the same: recorded.
+    version = startup.history.latest()
+    url = reverse("admin:startups_startup_simple_history", args=[startup.pk, version.pk])
+    assert client.post(url, form_data(client.get(url))).status_code == 302
+    assert startup.history.count() == versions + 1
+
+
+def test_history_speaks_french_field_by_field(client, superuser, startup):
+    edit(
+        client,
+        startup,
+        accessibility_status="partiellement conforme",
+        **{"phases-1-start": (TODAY - datetime.timedelta(days=3)).isoformat()},
+    )
+    startup.sponsors.through.objects.get().delete()
+    page = client.get(reverse("admin:startups_startup_history", args=[startup.pk]))
+    html = page.content.decode()
+    assert "<strong>Accessibilité :</strong> — → Partiellement conforme" in html
+    phase_change = next(e for e in page.context["related_history"] if e.action == "Modification")
+    assert phase_change.changes == [
+        {
+            "field": "Début",
+            "old": f"{TODAY:%d/%m/%Y}",
+            "new": f"{TODAY - datetime.timedelta(days=3):%d/%m/%Y}",
+        }
+    ]
+    sponsor = next(e for e in page.context["related_history"] if e.action == "Suppression")
+    assert sponsor.changes[0]["field"] == "Organisation"
+    for english in ("Incubator :", "Usertype :", "Organisation_id", "Position"):
+        assert english not in html
+
+
+def test_a_removed_sponsor_is_restored_from_the_startups_history(client, superuser, startup):
+    sponsor = startup.sponsors.get()
+    edit(client, startup, **{"startupsponsor_set-0-DELETE": "on"})
+    assert not startup.sponsors.exists()
+    history = client.get(reverse("admin:startups_startup_history", args=[startup.pk]))
+    removal = next(e for e in history.context["related_history"] if e.kind == "Sponsor")
+    assert removal.action == "Suppression"
+    data = form_data(client.get(removal.revert_url))
+    assert client.post(removal.revert_url, data).status_code == 302
+    assert list(startup.sponsors.all()) == [sponsor]
+
+
+def test_a_link_rows_own_page_leads_to_its_startup(client, superuser, startup):
+    link = startup.sponsors.through.objects.get()
+    response = client.get(reverse("admin:startups_startupsponsor_change", args=[link.pk]))
+    assert response.url == change_url(startup)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "/admin/startups/startupsponsor/" not in index
+
+
+def test_typed_lists_are_kept_on_an_error(client, superuser, startup):
+    response = edit(client, startup, techno="Django\nPostgreSQL", link="pas une adresse")
+    assert response.status_code == 200
+    assert "Django\nPostgreSQL</textarea>" in response.content.decode()

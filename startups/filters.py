@@ -37,12 +37,12 @@ from functools import cached_property
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
-from betagouv.search import fold
+from betagouv.search import MAX_QUERY_WORDS, fold
 from startups.models import (
     Incubator,
     MinisterialDomain,
@@ -87,6 +87,18 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 def clean_query(text: str) -> str:
     """A search as typed, without control characters, cut to a sensible length."""
     return CONTROL_CHARACTERS.sub(" ", text).strip()[:MAX_QUERY_LENGTH]
+
+
+def query_problems(text: str) -> list[str]:
+    """What a search as typed loses, in words (for the message above the results)."""
+    problems = []
+    if len(text.strip()) > MAX_QUERY_LENGTH:
+        problems.append(
+            f"La recherche est limitée à {MAX_QUERY_LENGTH} caractères : la suite est ignorée."
+        )
+    if len(fold(clean_query(text)).split()) > MAX_QUERY_WORDS:
+        problems.append(f"Seuls les {MAX_QUERY_WORDS} premiers mots de la recherche comptent.")
+    return problems
 
 
 class SearchField(forms.CharField):
@@ -263,11 +275,9 @@ class StartupFilter(django_filters.FilterSet):
     def phase_order() -> OrderBy:
         """Order by the display order of the current phase; startups without one come last.
 
-        A subquery on Phase rather than a CASE over the eight phases: each WHEN would
-        compute the current phase again (eight times the cost at 66,000 startups).
+        The current phase's row is joined by `with_current_phase`; its phase, joined too.
         """
-        order = Phase.objects.filter(slug=OuterRef("current_phase")).values("order")[:1]
-        return Subquery(order).asc(nulls_last=True)
+        return F("current_period__phase__order").asc(nulls_last=True)
 
     @staticmethod
     def _phases_in(selected: dict) -> list[str]:

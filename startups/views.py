@@ -27,6 +27,7 @@ from startups.filters import (
     clean_query,
     facets_for,
     organisation_label,
+    query_problems,
 )
 from startups.models import (
     Incubator,
@@ -137,7 +138,7 @@ def problems_of(filters) -> list[str]:
     return [
         f"Le filtre « {filters.form[name].label} » est ignoré : {' '.join(errors)}"
         for name, errors in filters.errors.items()
-    ]
+    ] + query_problems(filters.data.get("q", ""))
 
 
 @require_GET
@@ -278,7 +279,13 @@ def incubator_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "startups/incubator_list.html",
-        {"query": query, "page": page, "page_message": page_message, "cards": cards},
+        {
+            "query": query,
+            "problems": query_problems(request.GET.get("q", "")),
+            "page": page,
+            "page_message": page_message,
+            "cards": cards,
+        },
     )
 
 
@@ -343,7 +350,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "startups/organisation_list.html",
-        {"query": query, "page": page, "page_message": page_message, "cards": cards},
+        {
+            "query": query,
+            "problems": query_problems(request.GET.get("q", "")),
+            "page": page,
+            "page_message": page_message,
+            "cards": cards,
+        },
     )
 
 
@@ -417,5 +430,10 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "search/search.html",
-        {"query": query, "results": results, "searched": bool(query_words(query))},
+        {
+            "query": query,
+            "problems": query_problems(request.GET.get("q", "")),
+            "results": results,
+            "searched": bool(query_words(query)),
+        },
     )

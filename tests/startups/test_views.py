@@ -669,3 +669,21 @@ def test_a_list_sorted_by_launch_shows_the_launch_dates(client, portfolio):
     assert f"lancée le {launched.day} " in response.text
     assert response.text.index("lancée le") < response.text.index("Ancien service")
     assert "lancée le" not in client.get(LIST, {"sort": "title"}).text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        LIST,
+        reverse("members:member_list"),
+        reverse("startups:incubator_list"),
+        reverse("startups:organisation_list"),
+        reverse("startups:search"),
+    ],
+)
+def test_a_search_cut_short_says_so(client, portfolio, path):
+    assert "fr-alert" not in client.get(path, {"q": "aides jeunes"}).text
+    text = client.get(path, {"q": "aides " + "x" * 5000}).text
+    assert "La recherche est limitée à 200 caractères : la suite est ignorée." in text
+    text = client.get(path, {"q": "a b c d e f g h i j k l"}).text
+    assert "Seuls les 10 premiers mots de la recherche comptent." in text

@@ -114,6 +114,19 @@ class LinesField(forms.CharField):
         return (initial or []) != self.to_python(data)
 
 
+class MultilineTextField(forms.CharField):
+    """Text typed in a textarea. Browsers send its line breaks as CRLF; the content files (and
+    the imported texts) use LF: without this, saving a page would change every description."""
+
+    def to_python(self, value) -> str:
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# For every admin and inline: texts keep LF line breaks, web addresses default to https.
+TEXT_FIELDS = {models.TextField: {"form_class": MultilineTextField}}
+
+
 def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
     """Model form fields as the admin makes them: web addresses without a scheme get https."""
     if isinstance(db_field, models.URLField):
@@ -174,6 +187,8 @@ class LabelledTabularInline(admin.TabularInline):
     do not tie to the fields below (axe-core: "Form elements must have labels"). Columns of
     foreign keys the models leave unnamed get their French label (`field_label`).
     """
+
+    formfield_overrides = TEXT_FIELDS
 
     def get_formset(self, request, obj=None, **kwargs):
         labels = {field.name: field_label(field) for field in self.model._meta.fields}
@@ -304,7 +319,7 @@ class PortfolioAdmin(SimpleHistoryAdmin):
     object_history_template = "admin/portfolio/object_history.html"
     object_history_list_template = "admin/portfolio/object_history_list.html"
     object_history_form_template = "admin/portfolio/object_history_form.html"
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {**TEXT_FIELDS, models.URLField: {"assume_scheme": "https"}}
     history_sources_title = ""
 
     def history_sources(self, obj: models.Model) -> Sequence[HistorySource]:

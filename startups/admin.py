@@ -25,6 +25,7 @@ from django.utils.http import urlencode
 
 from members.models import Mission, MissionStartup
 from staff.base_admin import (
+    TEXT_FIELDS,
     ContentForm,
     HistorySource,
     LabelledTabularInline,
@@ -206,7 +207,9 @@ class EventInline(PositionedInline):
     model = Event
     fields = ("name", "date", "comment")
     ordering = ("date", "position")
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+    formfield_overrides = {
+        models.TextField: {**TEXT_FIELDS[models.TextField], "widget": forms.Textarea({"rows": 2})}
+    }
 
 
 class IncubatorsFormSet(BaseInlineFormSet):

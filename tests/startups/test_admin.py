@@ -468,3 +468,20 @@ def test_typed_lists_are_kept_on_an_error(client, superuser, startup):
     response = edit(client, startup, techno="Django\nPostgreSQL", link="pas une adresse")
     assert response.status_code == 200
     assert "Django\nPostgreSQL</textarea>" in response.content.decode()
+
+
+def test_line_breaks_typed_in_a_browser_are_stored_as_in_the_files(client, superuser, startup):
+    """Browsers send a textarea's line breaks as CRLF; the content files use LF."""
+    Startup.objects.filter(pk=startup.pk).update(description="## Le problème\n\nTrop long.")
+    versions = startup.history.count()
+    response = edit(
+        client,
+        startup,
+        description="## Le problème\r\n\r\nTrop long.",
+        **{"phases-1-comment": "Ligne 1\r\nLigne 2"},
+    )
+    assert response.status_code == 302
+    startup.refresh_from_db()
+    assert startup.description == "## Le problème\n\nTrop long."
+    assert startup.history.count() == versions  # nothing changed in the startup itself
+    assert startup.phases.get(phase="construction").comment == "Ligne 1\nLigne 2"

@@ -66,3 +66,24 @@ def test_admin_asks_anonymous_visitors_to_log_in(client):
     response = client.get(reverse("admin:startups_startup_changelist"))
     assert response.status_code == 302
     assert response.url.startswith(LOGIN)
+
+
+def test_the_admin_session_cookie_is_secure_httponly_and_same_site(client):
+    """Outside development (tests run with DEBUG off, as production does)."""
+    assert not django_settings.DEBUG
+    UserFactory(username="agent", is_superuser=True)
+    response = attempt(client, "un-mot-de-passe-solide-42")
+    assert response.status_code == 302
+    cookie = response.cookies[django_settings.SESSION_COOKIE_NAME]
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    assert int(cookie["max-age"]) <= 8 * 60 * 60
+    csrf = client.get(LOGIN).cookies.get(django_settings.CSRF_COOKIE_NAME)
+    assert csrf is None or csrf["secure"] is True
+
+
+def test_the_login_page_is_in_french(client):
+    page = client.get(LOGIN).content.decode()
+    assert "Nom d’utilisateur" in page
+    assert "Connexion" in page

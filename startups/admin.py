@@ -18,7 +18,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -39,6 +39,7 @@ from staff.base_admin import (
 )
 from staff.groups import create_incubator_group
 from staff.scope import IncubatorScopedAdmin, hosted_startups, incubator_ids
+from staff.views import admin_page_of_public_page
 from startups.models import (
     Event,
     HighlightedStartup,
@@ -461,6 +462,13 @@ class StartupAdmin(IncubatorScopedAdmin, SearchedAdmin):
         return (
             super().get_queryset(request).with_current_phase().annotate(team_size=team_size_today())
         )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(admin_page_of_public_page)
+        return [
+            path("depuis-le-site/", view, name="startups_startup_from_public_page"),
+            *super().get_urls(),
+        ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from tests.factories import IncubatorFactory, StartupFactory, UserFactory
+from tests.factories import IncubatorFactory, MemberFactory, StartupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +38,36 @@ def test_others_get_nothing(who, django_assert_num_queries):
             assert render(user, startup) == ""
     else:
         assert render(user, startup) == ""
+
+
+FROM_SITE = "/admin/startups/startup/depuis-le-site/"
+
+
+def test_from_any_public_page_to_its_admin_page(client):
+    startup = StartupFactory()
+    member = MemberFactory()
+    client.force_login(UserFactory(is_superuser=True))
+    for obj in (startup, startup.incubator, startup.incubator.owner, member):
+        page = obj.get_absolute_url()
+        response = client.get(FROM_SITE, {"page": f"https://startups.beta.gouv.fr{page}?q=1"})
+        meta = obj._meta
+        assert response.url == f"/admin/{meta.app_label}/{meta.model_name}/{obj.pk}/change/"
+
+
+def test_the_admin_page_then_applies_the_editors_rights(client):
+    startup = StartupFactory()
+    client.force_login(UserFactory(incubators=[IncubatorFactory()]))
+    response = client.get(FROM_SITE, {"page": startup.get_absolute_url()}, follow=True)
+    assert response.status_code == 403
+    client.logout()
+    assert client.get(FROM_SITE, {"page": startup.get_absolute_url()}).url.startswith(
+        "/admin/login/"
+    )
+
+
+@pytest.mark.parametrize(
+    "page", ["", "/", "/startups/", "/startups/inconnue/", "javascript:alert(1)", "/%00", "//x"]
+)
+def test_pages_without_a_record_are_not_found(client, page):
+    client.force_login(UserFactory(is_superuser=True))
+    assert client.get(FROM_SITE, {"page": page}).status_code == 404

@@ -25,6 +25,7 @@ from django.db.models import (
     Case,
     Count,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -314,20 +315,35 @@ class Usertype(models.Model):
         return self.name
 
 
+def phase_in_effect_on(day: datetime.date) -> FilteredRelation:
+    """A startup's phase row in effect on `day`, as a relation to join (at most one row).
+
+    The same rule as `StartupPhaseQuerySet.in_effect_on`, as a LEFT JOIN rather than a
+    subquery per startup: the database computes it for 66,000 startups in one pass.
+    """
+    return FilteredRelation(
+        "phases",
+        condition=Q(phases__start__lte=day)
+        & (Q(phases__next_start__isnull=True) | Q(phases__next_start__gt=day)),
+    )
+
+
 class StartupQuerySet(SearchQuerySet):
     def with_phase_on(self, day: datetime.date) -> StartupQuerySet:
         """Annotate `phase_on`: each startup's phase slug on `day` (None before its first)."""
-        in_effect = StartupPhase.objects.filter(startup=OuterRef("pk")).in_effect_on(day)
-        return self.annotate(phase_on=Subquery(in_effect.values("phase")[:1]))
+        return self.alias(period_on=phase_in_effect_on(day)).annotate(
+            phase_on=F("period_on__phase")
+        )
 
     def with_current_phase(self) -> StartupQuerySet:
-        """Annotate `current_phase` (the phase on today's date) and `current_phase_start`."""
-        in_effect = StartupPhase.objects.filter(startup=OuterRef("pk")).in_effect_on(
-            timezone.localdate()
-        )
-        return self.annotate(
-            current_phase=Subquery(in_effect.values("phase")[:1]),
-            current_phase_start=Subquery(in_effect.values("start")[:1]),
+        """Annotate `current_phase` (the phase on today's date) and `current_phase_start`.
+
+        The row in effect is joined as `current_period`: order by its phase's display order
+        with `F("current_period__phase__order")`.
+        """
+        return self.alias(current_period=phase_in_effect_on(timezone.localdate())).annotate(
+            current_phase=F("current_period__phase"),
+            current_phase_start=F("current_period__start"),
         )
 
     def with_launch_date(self) -> StartupQuerySet:

@@ -48,5 +48,9 @@ check: lint
 	DJANGO_SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-0123456789abcdefghij \
 	$(MANAGE) check --deploy --fail-level WARNING
 
+# The site at 1x, 10x and 100x on PostgreSQL, in process and under load (wrk, nginx).
+bench: install
+	$(BIN)/python bench/bench_site.py
+
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-shm db.sqlite3-wal

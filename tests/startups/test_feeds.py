@@ -2,6 +2,7 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.urls import reverse
 
 from tests.factories import IncubatorFactory, StartupFactory
 
@@ -73,3 +74,11 @@ def test_feeds_run_a_fixed_number_of_queries(client, portfolio, django_assert_nu
     StartupFactory.create_batch(4, phases=[("investigation", TODAY - 3 * DAYS)])
     with django_assert_num_queries(3):
         client.get("/flux/incubateurs/dinum/changements-de-phase.atom")
+
+
+def test_every_page_announces_the_site_wide_feeds(client, portfolio):
+    html = client.get(reverse("startups:startup_list")).text
+    for name in ("feeds:new_startups", "feeds:phase_changes"):
+        link = 'type="application/atom+xml" title="'
+        assert link in html
+        assert f'href="{reverse(name)}"' in html

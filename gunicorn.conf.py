@@ -14,3 +14,6 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Long filter and search addresses (a 5,000-character `q`) reach Django, which answers with a
+# normal page; gunicorn's default (4,094 bytes) would answer 414 first. 8,190 is its maximum.
+limit_request_line = 8190

@@ -56,7 +56,8 @@ def etag_for(request: HttpRequest, version: PortfolioVersion, today: datetime.da
             str(version.number),
             version.changed_at.isoformat(),
             today.isoformat(),
-            request.get_full_path(),
+            # Pages name their own address (canonical link, Open Graph): scheme and host too.
+            request.build_absolute_uri(),
             # htmx asks for a fragment of the same address: another representation.
             request.headers.get("HX-Request", ""),
         )

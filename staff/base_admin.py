@@ -27,6 +27,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from startups.models import ContentFile
+
 HISTORY_TYPES = {"+": "Création", "~": "Modification", "-": "Suppression"}
 RELATED_HISTORY_LIMIT = 300
 # Technical fields, never shown as a change: the file order is kept by `renumber`.
@@ -123,8 +125,21 @@ class MultilineTextField(forms.CharField):
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+class MarkdownBodyField(MultilineTextField):
+    """The Markdown body of a content file (a description, a bio), trimmed as the import trims
+    it: blank lines before, spaces after. An indented first line stays indented."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**{**kwargs, "strip": False})
+
+    def to_python(self, value) -> str:
+        return super().to_python(value).lstrip("\n").rstrip()
+
+
 # For every admin and inline: texts keep LF line breaks, web addresses default to https.
 TEXT_FIELDS = {models.TextField: {"form_class": MultilineTextField}}
+# The fields written as the body of their content file, not in its front matter.
+MARKDOWN_BODIES = {"description", "bio"}
 
 
 def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
@@ -325,6 +340,11 @@ class PortfolioAdmin(SimpleHistoryAdmin):
     def history_sources(self, obj: models.Model) -> Sequence[HistorySource]:
         """The rows whose history is shown with the object's own (its phases...)."""
         return ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in MARKDOWN_BODIES and issubclass(db_field.model, ContentFile):
+            kwargs["form_class"] = MarkdownBodyField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def public_url(self, obj: models.Model) -> str | None:
         """The public page showing `obj` (a phase: its startup's), None when there is none."""

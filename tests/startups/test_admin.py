@@ -485,3 +485,12 @@ def test_line_breaks_typed_in_a_browser_are_stored_as_in_the_files(client, super
     assert startup.description == "## Le problème\n\nTrop long."
     assert startup.history.count() == versions  # nothing changed in the startup itself
     assert startup.phases.get(phase="construction").comment == "Ligne 1\nLigne 2"
+
+
+def test_a_description_is_trimmed_as_the_import_trims_a_body(client, superuser, startup):
+    """Blank lines before and spaces after go; an indented first line stays (Markdown)."""
+    typed = "\r\n\r\n Lancé en 2024.\r\n\r\n- une liste  \r\n\r\n"
+    assert edit(client, startup, description=typed, mission="  Aider.  ").status_code == 302
+    startup.refresh_from_db()
+    assert startup.description == " Lancé en 2024.\n\n- une liste"
+    assert startup.mission == "Aider."

@@ -6,7 +6,7 @@ import datetime
 from functools import cached_property
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 
 from members.models import Member
@@ -22,6 +22,17 @@ class PortfolioPagesSitemap(Sitemap):
 
     def lastmod(self, item) -> datetime.datetime:
         return self.portfolio_changed_at
+
+    def get_latest_lastmod(self) -> datetime.datetime:
+        return self.portfolio_changed_at
+
+
+class LatestUpdateMixin:
+    """The index's lastmod of a section in one query: Django's default calls `lastmod()` on
+    every item (350,000 members at 100× the real portfolio)."""
+
+    def get_latest_lastmod(self) -> datetime.datetime | None:
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class ListingsSitemap(PortfolioPagesSitemap):
@@ -58,7 +69,7 @@ class OrganisationSitemap(PortfolioPagesSitemap):
         return Organisation.objects.only("slug").order_by("slug")
 
 
-class StartupSitemap(Sitemap):
+class StartupSitemap(LatestUpdateMixin, Sitemap):
     priority = 0.8
 
     def items(self) -> QuerySet[Startup]:
@@ -74,7 +85,7 @@ class StartupSitemap(Sitemap):
         return startup.updated_at
 
 
-class MemberSitemap(Sitemap):
+class MemberSitemap(LatestUpdateMixin, Sitemap):
     priority = 0.3
 
     def items(self) -> QuerySet[Member]:

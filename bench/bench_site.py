@@ -375,9 +375,10 @@ def markdown(results: dict[str, dict], loads: dict, seconds: int, load: str) -> 
             f"### Under load ({largest})",
             "",
             "gunicorn with `gunicorn.conf.py` (3 workers × 2 threads) on loopback; wrk, 2 "
-            f"threads, 32 connections, {seconds} s per target, 30 s timeout; *cached*: the response cache "
-            "on, as in production; *uncached*: `DJANGO_RESPONSE_CACHE_SECONDS=0` (every "
-            "request computes its page; the statistics keep their own figures cache). The "
+            f"threads, 32 connections, {seconds} s per target, 30 s timeout; *cached*: the "
+            "response cache on, as in production; *uncached*: "
+            "`DJANGO_RESPONSE_CACHE_SECONDS=0` (every request computes its page; the "
+            "statistics keep their own figures cache). The "
             "framework floor is the view above on the same gunicorn; the ceiling is nginx "
             "serving the same bytes as a static file. *÷ floor*: the floor's requests per "
             "second divided by the target's (1.0 = as fast as the floor).",

@@ -107,7 +107,12 @@ class MemberQuerySet(SearchQuerySet):
         return _per_year(lasts, "end")
 
     def _missions(self) -> MissionQuerySet:
-        return Mission.objects.filter(member__in=self.values("pk"))
+        """The missions of these members (all missions when the queryset is not filtered:
+        the semi-join over every member would cost a scan for nothing)."""
+        missions = Mission.objects.all()
+        return (
+            missions.filter(member__in=self.values("pk")) if self.query.has_filters() else missions
+        )
 
     @staticmethod
     def _with_mission(missions: MissionQuerySet) -> Q:

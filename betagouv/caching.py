@@ -12,15 +12,22 @@ demo data), so the ETag of an answer is a hash of that version, today's date and
   every key: the next request computes a fresh answer on any app server, and nothing needs
   to be invalidated (old entries just expire).
 
+Answers also depend on the code: a release changes templates and the hashed names of static
+files. The ETag includes a fingerprint of the project's sources and pinned requirements
+(`CODE_VERSION`), the same on every instance of a release and different after any change.
+
 Requests that carry a session (staff signed in) or flash messages are never served from, nor
-stored in, the cache: their pages may differ. Nor are answers that set a cookie.
+stored in, the cache: their pages may differ. Nor are answers that set a cookie. With
+`DEBUG` on, nothing is cached or revalidated: a template just edited shows on reload.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,6 +48,35 @@ UNSTORED_HEADERS = {"date", "etag", "last-modified", "cache-control", "vary"}
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 
 
+SOURCE_SUFFIXES = {".py", ".html", ".css", ".js", ".svg", ".txt"}
+NOT_SOURCES = {
+    ".venv",
+    ".git",
+    "staticfiles",
+    "tests",
+    "bench",
+    "node_modules",
+    "test-artifacts",
+    "__pycache__",
+}
+
+
+def code_version(root: Path) -> str:
+    """A hash of the sources that shape answers (code, templates, static files, requirements)."""
+    digest = hashlib.sha256()
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(name for name in subfolders if name not in NOT_SOURCES)
+        for name in sorted(files):
+            path = Path(folder, name)
+            if path.suffix in SOURCE_SUFFIXES:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_VERSION = code_version(settings.BASE_DIR)
+
+
 def is_public_read(request: HttpRequest) -> bool:
     """A GET or HEAD anybody could send, on a path whose answer depends only on the data."""
     return (
@@ -53,6 +89,7 @@ def is_public_read(request: HttpRequest) -> bool:
 def etag_for(request: HttpRequest, version: PortfolioVersion, today: datetime.date) -> str:
     fingerprint = "|".join(
         (
+            CODE_VERSION,
             str(version.number),
             version.changed_at.isoformat(),
             today.isoformat(),
@@ -76,7 +113,7 @@ class ConditionalGetMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not is_public_read(request):
+        if settings.DEBUG or not is_public_read(request):
             return self.get_response(request)
         version = PortfolioVersion.current()
         today = timezone.localdate()

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from betagouv import caching
 from startups.models import Startup
 from tests.factories import StartupFactory, UserFactory
 
@@ -120,3 +121,29 @@ def test_hsts_over_https(client, startup, settings):
     settings.SECURE_HSTS_PRELOAD = True
     response = client.get(startup.get_absolute_url(), secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_a_release_changes_every_etag(client, startup, monkeypatch):
+    etag = client.get(startup.get_absolute_url())["ETag"]
+    monkeypatch.setattr(caching, "CODE_VERSION", "another-release")
+    response = client.get(startup.get_absolute_url(), headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_the_code_version_follows_sources_not_tests(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "tests").mkdir()
+    template = tmp_path / "templates" / "page.html"
+    template.write_text("<p>v1</p>")
+    (tmp_path / "tests" / "test_page.py").write_text("assert True")
+    before = caching.code_version(tmp_path)
+    (tmp_path / "tests" / "test_page.py").write_text("assert 1")
+    assert caching.code_version(tmp_path) == before
+    template.write_text("<p>v2</p>")
+    assert caching.code_version(tmp_path) != before
+
+
+def test_development_serves_every_page_fresh(client, startup, settings):
+    settings.DEBUG = True
+    assert not client.get(startup.get_absolute_url()).has_header("ETag")

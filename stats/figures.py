@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractYear, RowNumber
 
+from betagouv.caching import CODE_VERSION
 from members.models import Member
 from startups.models import (
     MinisterialDomain,
@@ -324,7 +325,8 @@ def compute(day: datetime.date, names: list[str] | None = None) -> dict[str, obj
     names = list(FIGURES) if names is None else names
     version = PortfolioVersion.objects.filter(id=1).values_list("number", "changed_at").first()
     stamp = f"{version[0]}.{version[1].timestamp()}" if version else "0"
-    keys = {name: f"stats:{stamp}:{day.isoformat()}:{name}" for name in names}
+    # A release may change how a figure is computed: its code version is part of the key.
+    keys = {name: f"stats:{CODE_VERSION}:{stamp}:{day.isoformat()}:{name}" for name in names}
     found = cache.get_many(keys.values())
     figures = {name: found[key] for name, key in keys.items() if key in found}
     missing = {name: FIGURES[name](day) for name in names if name not in figures}

@@ -15,6 +15,13 @@ def bump_version(sender, **kwargs) -> None:
     PortfolioVersion.bump()
 
 
+def bump_version_on_links(sender, action: str, **kwargs) -> None:
+    """Links between portfolio rows (sponsors, thematiques…) changed. Other many-to-many
+    relations (a user joining a staff group) change nothing the public sees."""
+    if sender._meta.app_label in PORTFOLIO_APPS and action.startswith("post_"):
+        bump_version(sender)
+
+
 def store_next_starts(sender, instance, **kwargs) -> None:
     sender.objects.filter(startup_id=instance.startup_id).store_next_starts()
 
@@ -34,4 +41,4 @@ def connect() -> None:
             post_delete.connect(
                 bump_version, sender=model, dispatch_uid=f"bump-del-{model._meta.label}"
             )
-    m2m_changed.connect(bump_version, dispatch_uid="bump-m2m")
+    m2m_changed.connect(bump_version_on_links, dispatch_uid="bump-m2m")

@@ -71,3 +71,20 @@ def test_the_admin_page_then_applies_the_editors_rights(client):
 def test_pages_without_a_record_are_not_found(client, page):
     client.force_login(UserFactory(is_superuser=True))
     assert client.get(FROM_SITE, {"page": page}).status_code == 404
+
+
+def test_public_pages_link_editors_to_the_admin(client):
+    startup = StartupFactory(phases=[("investigation", "2020-01-01")])
+    member = MemberFactory()
+    pages = {
+        startup.get_absolute_url(): f"/admin/startups/startup/{startup.pk}/change/",
+        startup.incubator.get_absolute_url(): (
+            f"/admin/startups/incubator/{startup.incubator.pk}/change/"
+        ),
+        member.get_absolute_url(): f"/admin/members/member/{member.pk}/change/",
+    }
+    for page, admin_url in pages.items():
+        assert admin_url not in client.get(page).text
+    client.force_login(UserFactory(is_superuser=True))
+    for page, admin_url in pages.items():
+        assert f'href="{admin_url}"' in client.get(page).text

@@ -3,10 +3,11 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from startups.models import PortfolioVersion, Thematique
-from tests.factories import MissionFactory, StartupFactory
+from tests.factories import MissionFactory, StartupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +16,18 @@ FIXTURE = Path(__file__).parents[1] / "content" / "fixtures" / "content"
 
 def version() -> int:
     return PortfolioVersion.current().number
+
+
+def test_links_outside_the_portfolio_leave_the_version_alone():
+    group = Group.objects.create(name="Incubateur X")
+    user = UserFactory()
+    before = version()
+    user.groups.add(group)
+    assert version() == before
+    startup = StartupFactory()
+    before = version()
+    startup.thematiques.add(Thematique.objects.create(name="Santé"))
+    assert version() == before + 2  # the thematique's save, then the link, once
 
 
 def test_saves_deletes_and_relation_changes_bump_the_version():

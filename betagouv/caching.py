@@ -86,12 +86,14 @@ def is_public_read(request: HttpRequest) -> bool:
     )
 
 
-def etag_for(request: HttpRequest, version: PortfolioVersion, today: datetime.date) -> str:
+def etag_for(
+    request: HttpRequest, number: int, changed_at: datetime.datetime, today: datetime.date
+) -> str:
     fingerprint = "|".join(
         (
             CODE_VERSION,
-            str(version.number),
-            version.changed_at.isoformat(),
+            str(number),
+            changed_at.isoformat(),
             today.isoformat(),
             # Pages name their own address (canonical link, Open Graph): scheme and host too.
             request.build_absolute_uri(),
@@ -115,12 +117,12 @@ class ConditionalGetMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.DEBUG or not is_public_read(request):
             return self.get_response(request)
-        version = PortfolioVersion.current()
+        number, changed_at = PortfolioVersion.stamp()
         today = timezone.localdate()
         midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
         # Whole seconds: HTTP dates have no fractions, and If-Modified-Since compares them.
-        last_modified = int(max(version.changed_at, midnight).timestamp())
-        etag = etag_for(request, version, today)
+        last_modified = int(max(changed_at, midnight).timestamp())
+        etag = etag_for(request, number, changed_at, today)
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
             response = self.cached_or_fresh(request, etag)

@@ -19,8 +19,9 @@ import datetime
 import itertools
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import (
     Case,
     Count,
@@ -838,6 +839,27 @@ class PortfolioVersion(models.Model):
     @classmethod
     def current(cls) -> PortfolioVersion:
         return cls.objects.get_or_create(id=1)[0]
+
+    @classmethod
+    def stamp(cls) -> tuple[int, datetime.datetime]:
+        """(number, changed_at) of the current version, read on every public request.
+
+        One primary-key lookup in plain SQL: the ORM's query building cost more than the
+        database's answer, on the path that serves cached pages.
+        """
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT number, changed_at FROM {table} WHERE id = 1")
+            row = cursor.fetchone()
+        if row is None:
+            version = cls.current()
+            return version.number, version.changed_at
+        number, changed_at = row
+        if isinstance(changed_at, str):  # SQLite without converters
+            changed_at = models.DateTimeField().to_python(changed_at)
+        if settings.USE_TZ and timezone.is_naive(changed_at):
+            changed_at = timezone.make_aware(changed_at, datetime.UTC)
+        return number, changed_at
 
     @classmethod
     def bump(cls) -> None:

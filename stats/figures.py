@@ -323,8 +323,8 @@ def compute(day: datetime.date, names: list[str] | None = None) -> dict[str, obj
     the data and `day`. Costs one query, plus the figures' own when they are not cached.
     """
     names = list(FIGURES) if names is None else names
-    version = PortfolioVersion.objects.filter(id=1).values_list("number", "changed_at").first()
-    stamp = f"{version[0]}.{version[1].timestamp()}" if version else "0"
+    number, changed_at = PortfolioVersion.stamp()
+    stamp = f"{number}.{changed_at.timestamp()}"
     # A release may change how a figure is computed: its code version is part of the key.
     keys = {name: f"stats:{CODE_VERSION}:{stamp}:{day.isoformat()}:{name}" for name in names}
     found = cache.get_many(keys.values())

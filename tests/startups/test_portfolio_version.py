@@ -59,3 +59,11 @@ def test_demo_data_bumps_the_version():
     before = version()
     call_command("generate_demo_data", "--startups", "3", stdout=StringIO())
     assert version() > before
+
+
+def test_the_stamp_read_on_each_request_is_the_version():
+    PortfolioVersion.objects.all().delete()
+    assert PortfolioVersion.stamp() == (0, PortfolioVersion.current().changed_at)
+    PortfolioVersion.bump()
+    current = PortfolioVersion.current()
+    assert PortfolioVersion.stamp() == (current.number, current.changed_at)

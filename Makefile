@@ -32,7 +32,7 @@ else
 endif
 
 test: install
-	DJANGO_DEBUG=0 $(BIN)/pytest -n auto --maxprocesses 4 $(PYTEST_ARGS)
+	DJANGO_DEBUG=0 $(BIN)/pytest -n auto --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

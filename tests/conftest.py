@@ -9,20 +9,35 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _phases_survive_flushes(request):
+def _migration_data_survives_flushes(request):
     """The eight phases are data from a migration (0002_seed_phases). A transactional test
-    flushes every table when it ends; `serialized_rollback` puts the migrations' data back only
-    where Django kept it on the connection, which threads and event loops (the live server,
-    Playwright) defeat. Seed whatever phase is missing, so no test depends on test order."""
+    flushes every table when it ends, and `serialized_rollback` puts the migrations' data back
+    only at the start of the next transactional test, and only where Django kept it on the
+    connection (threads and event loops, the live server and Playwright, defeat that). Any
+    database test that follows would find no phase. Seed whatever phase is missing before each
+    database test, so that no test depends on the order the tests run in. The same holds for
+    the content types and permissions that `post_migrate` creates (staff groups need them)."""
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in request.fixturenames or (
         marker is not None and marker.kwargs.get("transaction", False)
     )
-    if not transactional:
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
         return
-    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
     from startups.models import Phase
 
+    if not Permission.objects.exists():
+        ContentType.objects.clear_cache()
+        for app_config in apps.get_app_configs():
+            create_permissions(app_config, verbosity=0)
     seed = importlib.import_module("startups.migrations.0002_seed_phases")
     present = set(Phase.objects.values_list("slug", flat=True))
     Phase.objects.bulk_create(

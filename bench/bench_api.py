@@ -37,7 +37,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.results import machine, write_section  # noqa: E402
+from bench.results import machine, percentile, write_section  # noqa: E402
 from startups.models import Startup  # noqa: E402
 
 SCENARIOS = [
@@ -58,11 +58,6 @@ SCENARIOS = [
     ("v2.7/authors.json", "/api/v2.7/authors.json", {}),
     ("v2.7/startups.csv", "/api/v2.7/startups.csv", {}),
 ]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def measure(

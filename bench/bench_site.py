@@ -39,7 +39,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
-from results import machine, write_section  # noqa: E402
+from results import machine, percentile, write_section  # noqa: E402
 
 SCALES = {"1x": 662, "10x": 6_620, "100x": 66_200}
 POSTGRES = "postgres://postgres@127.0.0.1:5432/"
@@ -87,11 +87,6 @@ def prepare(scale: str) -> str:
 
 
 # 2. In process
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def targets() -> list[tuple[str, str]]:

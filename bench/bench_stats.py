@@ -27,18 +27,13 @@ import sys
 import time
 from pathlib import Path
 
-from results import machine, write_section
+from results import machine, percentile, write_section
 
 # The project, for Django (this folder is on the path already: `results`).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 STATIC_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def measure_here(runs: int, warm_runs: int, date: str) -> dict:

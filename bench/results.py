@@ -41,3 +41,9 @@ def write_section(name: str, body: str) -> None:
     pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
     text = pattern.sub(lambda _: section, text) if pattern.search(text) else f"{text}\n{section}\n"
     RESULTS.write_text(text)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value at `fraction` (0.95 for p95) of the sorted values, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]

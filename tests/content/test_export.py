@@ -22,11 +22,11 @@ from tests.factories import (
     StartupFactory,
     TeamFactory,
 )
+from tests.real_content import REAL_CONTENT, skip_without_real_content
 
 pytestmark = pytest.mark.django_db
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content"
-REAL_CONTENT = Path(__file__).resolve().parents[3] / "shared" / "data" / "betagouv" / "content"
 
 
 def run(command: str, path: Path) -> str:
@@ -182,7 +182,7 @@ def test_fast_dumper_writes_what_the_reference_dumper_writes(data):
 
 
 @pytest.mark.real_content
-@pytest.mark.skipif(not REAL_CONTENT.is_dir(), reason=f"no real content at {REAL_CONTENT}")
+@skip_without_real_content
 def test_real_content_round_trip_changes_no_fact(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(REAL_CONTENT, content)

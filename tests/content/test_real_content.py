@@ -3,7 +3,6 @@
 import collections
 import datetime
 from io import StringIO
-from pathlib import Path
 
 import pytest
 import yaml
@@ -11,27 +10,9 @@ from django.core.management import call_command
 
 from members.models import Member
 from startups.models import Startup
+from tests.real_content import LIFECYCLE, REAL_CONTENT, needs_real_content
 
-REAL_CONTENT = Path(__file__).resolve().parents[3] / "shared" / "data" / "betagouv" / "content"
-LIFECYCLE = [
-    "investigation",
-    "construction",
-    "acceleration",
-    "consolidation",
-    "opere",
-    "transfere",
-    "abandon-investigation",
-    "abandon",
-]
-
-pytestmark = [
-    pytest.mark.real_content,
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not REAL_CONTENT.is_dir(),
-        reason=f"beta.gouv.fr's real content is not at {REAL_CONTENT} (team machines only)",
-    ),
-]
+pytestmark = [*needs_real_content, pytest.mark.django_db]
 
 
 def front_matters(folder: str) -> list[dict]:

@@ -21,17 +21,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils.encoding import iri_to_uri
 
-REAL_CONTENT = Path(__file__).resolve().parents[3] / "shared" / "data" / "betagouv" / "content"
-LIFECYCLE = [
-    "investigation",
-    "construction",
-    "acceleration",
-    "consolidation",
-    "opere",
-    "transfere",
-    "abandon-investigation",
-    "abandon",
-]
+from tests.real_content import LIFECYCLE, REAL_CONTENT, needs_real_content
+
 GROUPS = {
     "incubation": LIFECYCLE[:4],
     "service-vivant": ["opere", "transfere"],
@@ -41,14 +32,7 @@ GROUPS = {
 # Old addresses claimed by two content files (the first by identifier wins).
 DUPLICATED_OLD_ADDRESSES = {"/startups/friches"}
 
-pytestmark = [
-    pytest.mark.real_content,
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not REAL_CONTENT.is_dir(),
-        reason=f"beta.gouv.fr's real content is not at {REAL_CONTENT} (team machines only)",
-    ),
-]
+pytestmark = [*needs_real_content, pytest.mark.django_db]
 
 
 def read(path: Path) -> tuple[dict, str]:

@@ -16,8 +16,9 @@ from django.db import connection, models
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
-from members.models import Member, Mission, MissionStartup, TeamMembership
+from members.models import Mission, MissionStartup, TeamMembership
 from startups.models import (
     Event,
     HighlightedStartup,
@@ -110,7 +111,7 @@ STARTUP_FIELDS = (
 
 def startup_queryset() -> models.QuerySet:
     """Startups with what their items show: current phase, launch date, main incubator."""
-    return Startup.objects.with_current_phase().with_launch_date()
+    return Startup.objects.with_current_phase()
 
 
 def startup_items(request: HttpRequest, queryset: models.QuerySet) -> list[Row]:
@@ -208,14 +209,18 @@ MEMBER_FIELDS = (
     "github",
     "link",
     "competences",
-    "is_active",
 )
 
 
 def member_items(request: HttpRequest, queryset: models.QuerySet) -> list[Row]:
-    """Items of `queryset` (annotated `is_active`, ordered and sliced). Four queries."""
+    """Items of `queryset` (ordered and sliced). Five queries."""
     rows = list(queryset.values(*MEMBER_FIELDS))
     ids = [row["id"] for row in rows]
+    active = (
+        Mission.objects.filter(member_id__in=in_page(ids))
+        .active_on(timezone.localdate())
+        .member_ids()
+    )
     teams = ordered_links(TeamMembership, "member", "team__slug", ids)
     mission_startups = grouped(
         MissionStartup.objects.filter(mission__member_id__in=in_page(ids))
@@ -249,16 +254,12 @@ def member_items(request: HttpRequest, queryset: models.QuerySet) -> list[Row]:
             "github": blank_to_none(row["github"]),
             "link": blank_to_none(row["link"]),
             "competences": row["competences"],
-            "is_active": row["is_active"],
+            "is_active": row["id"] in active,
             "teams": teams.get(row["id"], []),
             "missions": missions.get(row["id"], []),
         }
         for row in rows
     ]
-
-
-def member_queryset(day) -> models.QuerySet:
-    return Member.objects.with_active_on(day)
 
 
 INCUBATOR_FIELDS = (

@@ -347,11 +347,11 @@ def startup(request: HttpRequest, slug: str) -> HttpResponse:
 def members(request: HttpRequest, params: Query[MemberParams]) -> HttpResponse:
     reject_unknown(request, MemberParams)
     today = timezone.localdate()
-    queryset = rows.member_queryset(today).order_by("fullname", "slug")
+    queryset = Member.objects.order_by("fullname", "slug")
     if params.q:
         queryset = queryset.search(params.q)
     if params.active is not None:
-        queryset = queryset.filter(is_active=params.active)
+        queryset = queryset.with_active_on(today).filter(is_active=params.active)
     if params.domain is not None:
         if not Member.objects.filter(domain=params.domain).exists():
             raise bad_request("domain", f"aucun membre du domaine « {params.domain} »")
@@ -373,7 +373,7 @@ def members(request: HttpRequest, params: Query[MemberParams]) -> HttpResponse:
 def member(request: HttpRequest, slug: str) -> HttpResponse:
     """Avec ses missions (dates, statut, employeur, startups)."""
     reject_unknown(request, Schema)
-    found = rows.member_queryset(timezone.localdate()).filter(slug=slug_or_404(slug, "Membre"))
+    found = Member.objects.filter(slug=slug_or_404(slug, "Membre"))
     items = rows.member_items(request, found)
     if not items:
         raise ApiError(404, f"Membre « {slug} » introuvable.")

@@ -26,8 +26,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,6 +40,7 @@ from django.utils.http import http_date
 from startups.models import PortfolioVersion
 
 Handler = Callable[[HttpRequest], HttpResponse]
+T = TypeVar("T")
 
 API_PREFIX = "/api/"
 MAX_CACHED_SIZE = 8 * 1024 * 1024
@@ -75,6 +77,39 @@ def code_version(root: Path) -> str:
 
 
 CODE_VERSION = code_version(settings.BASE_DIR)
+
+
+# Data derived from the portfolio (facet counts, statistics) stays in the cache this long at
+# most; its keys change with every write, so it is never stale, only eventually evicted.
+DATA_CACHE_SECONDS = 24 * 3600
+
+
+def data_keys(names: Iterable[str]) -> dict[str, str]:
+    """The cache key of each named piece of data derived from the portfolio's current state.
+
+    A key holds the portfolio version (bumped by every write, see PortfolioVersion), so an
+    edit or an import is seen on the next request, and the code version, since a release may
+    change how a piece is computed. A name must say everything else the data depends on
+    (a date, the filters). One query.
+    """
+    number, changed_at = PortfolioVersion.stamp()
+    prefix = f"data:{CODE_VERSION}:{number}.{changed_at.timestamp()}:"
+    return {name: prefix + name for name in names}
+
+
+def cached_data(names: Iterable[str], compute: Callable[[str], T]) -> dict[str, T]:
+    """The named pieces of data, from the cache, computed by `compute(name)` when missing.
+
+    Shared by every app server (Redis in production): the first request after an edit
+    computes, every later one reads.
+    """
+    keys = data_keys(names)
+    found = cache.get_many(keys.values())
+    values = {name: found[key] for name, key in keys.items() if key in found}
+    missing = {name: compute(name) for name in keys if name not in values}
+    if missing:
+        cache.set_many({keys[name]: value for name, value in missing.items()}, DATA_CACHE_SECONDS)
+    return values | missing
 
 
 def is_public_read(request: HttpRequest) -> bool:

@@ -25,12 +25,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from content.files import InvalidFile, Problem, dump_yaml, load_yaml, read_document
 from content.schema import KINDS, Record
-from members.models import Mission, MissionStartup, TeamMembership
+from members.models import Member, Mission, MissionStartup, TeamMembership
 from startups.models import (
     Event,
     HighlightedStartup,
     Phase,
     PortfolioVersion,
+    Startup,
     StartupIncubator,
     StartupPhase,
     StartupSponsor,
@@ -44,6 +45,10 @@ CHANGE_REASON = "Import du contenu beta.gouv.fr"
 BATCH_SIZE = 500
 PARALLEL_FROM_FILES = 1000
 PARSE_CHUNK_SIZE = 25
+
+# Dates stored from a record's children (phases, missions): not in the content, recomputed
+# once the children are written (`store_phase_dates`, `store_mission_dates`).
+STORED_FROM_CHILDREN = {"launched_on", "arrived_on", "left_on"}
 
 # Kinds with a slug, written in this order and deleted in the reverse one.
 SYNCED_KINDS = ("organisations", "incubators", "teams", "startups", "members")
@@ -279,6 +284,7 @@ def _snapshot(kind: str) -> dict[str, tuple[int, Any]]:
         f.name
         for f in model._meta.concrete_fields
         if f.name not in {"id", "slug", "search_text", "created_at", "updated_at"}
+        and f.name not in STORED_FROM_CHILDREN
         and f.name not in foreign_keys
     ]
     rows = model.objects.values("id", "slug", *plain)
@@ -366,7 +372,7 @@ def _write(
             fields = [
                 f.name
                 for f in model._meta.concrete_fields
-                if f.name not in {"id", "slug", "created_at"}
+                if f.name not in {"id", "slug", "created_at", *STORED_FROM_CHILDREN}
             ]
             bulk_update_with_history(
                 changed,
@@ -478,7 +484,9 @@ def _replace_children(
             startups.append(row.get("startups", []))
     _bulk_create(child.model, instances)
     if child.model is StartupPhase:
-        StartupPhase.objects.filter(startup_id__in=list(rows_by_parent)).store_next_starts()
+        Startup.objects.filter(pk__in=list(rows_by_parent)).store_phase_dates()
+    if child.model is Mission:
+        Member.objects.filter(pk__in=list(rows_by_parent)).store_mission_dates()
     if child.startups_through:
         _replace_links(
             child.startups_through,

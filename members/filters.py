@@ -16,6 +16,7 @@ import django_filters
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from betagouv.caching import cached_data
 from members.models import Member, MemberQuerySet
 from startups.filters import ContentChoiceFilter, SearchFilter
 from startups.models import Incubator
@@ -24,8 +25,16 @@ STATUSES = [("actif", "En activité"), ("ancien", "Ancien ou ancienne")]
 
 
 def domain_choices() -> list[tuple[str, str]]:
-    """The domains members have, from the data (the content gives them as free text)."""
-    domains = Member.objects.order_by("domain").values_list("domain", flat=True).distinct()
+    """The domains members have, from the data (the content gives them as free text).
+
+    Cached until the data changes: listing them reads every member.
+    """
+    domains = cached_data(
+        ["member-domains"],
+        lambda _: list(
+            Member.objects.order_by("domain").values_list("domain", flat=True).distinct()
+        ),
+    )["member-domains"]
     return [(domain, domain) for domain in domains if domain]
 
 

@@ -4,6 +4,10 @@ The business rules about members are written once, here:
 
 - a mission is active on day D when start <= D and (it has no end, or end >= D);
 - a member is active on day D when one of their missions is;
+- a member arrived on the start of their first mission, and left on the end of their last
+  one once every mission has ended (a member who came back after a gap left only at the end
+  of the last one); `Member.arrived_on` and `Member.left_on` store these two dates,
+  `MemberQuerySet.store_mission_dates()` keeps them up to date after any change to missions;
 - a startup's team on day D is the members with a mission for it active on D; its alumni are
   the members who worked for it before D and have no mission for it active on D.
 """
@@ -14,7 +18,7 @@ import datetime
 import re
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -54,6 +58,10 @@ class MissionQuerySet(models.QuerySet):
     def for_startup(self, startup: Startup) -> MissionQuerySet:
         return self.filter(startups=startup)
 
+    def member_ids(self) -> set[int]:
+        """The ids of the members of these missions."""
+        return set(self.values_list("member_id", flat=True))
+
 
 class MemberQuerySet(SearchQuerySet):
     def active_on(self, day: datetime.date) -> MemberQuerySet:
@@ -61,7 +69,11 @@ class MemberQuerySet(SearchQuerySet):
         return self.filter(self._with_mission(Mission.objects.active_on(day)))
 
     def with_active_on(self, day: datetime.date) -> MemberQuerySet:
-        """Annotate `is_active`: whether each member is active on `day`."""
+        """Annotate `is_active`: whether each member is active on `day`.
+
+        To filter on it. To show it for a page of members, `mark_active_on` is cheaper:
+        PostgreSQL evaluates this annotation by hashing every active mission first.
+        """
         active = Mission.objects.active_on(day).filter(member=OuterRef("pk"))
         return self.annotate(is_active=Exists(active))
 
@@ -84,34 +96,35 @@ class MemberQuerySet(SearchQuerySet):
     def arrivals_by_year(self, day: datetime.date) -> dict[int, int]:
         """How many of these members arrived each year, up to `day` included, in one query.
 
-        A member arrives on the start of their first mission (counted once, even when two
-        missions start that day); members without missions never arrived.
+        A member arrives on the start of their first mission (`arrived_on`); members without
+        missions never arrived.
         """
-        earlier = Mission.objects.filter(member=OuterRef("member")).filter(
-            Q(start__lt=OuterRef("start")) | Q(start=OuterRef("start"), pk__lt=OuterRef("pk"))
-        )
-        firsts = self._missions().filter(start__lte=day).exclude(Exists(earlier))
-        return _per_year(firsts, "start")
+        return _per_year(self.filter(arrived_on__lte=day), "arrived_on")
 
     def departures_by_year(self, day: datetime.date) -> dict[int, int]:
         """How many of these members left each year, up to `day` included, in one query.
 
-        A member leaves on the end of their last mission, once every mission has ended: a
-        member who came back after a gap left only at the end of the last one, and one with
-        a mission without end, or ending after `day`, has not left by `day`.
+        A member leaves on the end of their last mission, once every mission has ended
+        (`left_on`): one with a mission without end, or ending after `day`, has not left by
+        `day`.
         """
-        later = Mission.objects.filter(member=OuterRef("member")).filter(
-            Q(end=None) | Q(end__gt=OuterRef("end")) | Q(end=OuterRef("end"), pk__gt=OuterRef("pk"))
-        )
-        lasts = self._missions().filter(end__lte=day).exclude(Exists(later))
-        return _per_year(lasts, "end")
+        return _per_year(self.filter(left_on__lte=day), "left_on")
 
-    def _missions(self) -> MissionQuerySet:
-        """The missions of these members (all missions when the queryset is not filtered:
-        the semi-join over every member would cost a scan for nothing)."""
-        missions = Mission.objects.all()
-        return (
-            missions.filter(member__in=self.values("pk")) if self.query.has_filters() else missions
+    def store_mission_dates(self) -> int:
+        """Set `arrived_on` and `left_on` from these members' missions, in one statement;
+        return how many members were updated.
+
+        Saving or deleting a mission does it (`startups.signals`); bulk writers call it.
+        """
+        missions = Mission.objects.filter(member=OuterRef("pk")).order_by()
+        first_start = missions.order_by("start").values("start")[:1]
+        last_end = missions.order_by("-end").values("end")[:1]
+        return self.update(
+            arrived_on=Subquery(first_start),
+            left_on=Case(
+                When(Exists(missions.filter(end=None)), then=None),
+                default=Subquery(last_end),
+            ),
         )
 
     @staticmethod
@@ -121,9 +134,18 @@ class MemberQuerySet(SearchQuerySet):
         return Q(pk__in=missions.values("member_id"))
 
 
-def _per_year(missions: MissionQuerySet, date_field: str) -> dict[int, int]:
+def mark_active_on(members: list[Member], day: datetime.date) -> list[Member]:
+    """Set `is_active` (active on `day`) on each of `members`, a page of them, in one query
+    on their own missions; return them."""
+    active = Mission.objects.filter(member__in=members).active_on(day).member_ids()
+    for member in members:
+        member.is_active = member.pk in active
+    return members
+
+
+def _per_year(rows: models.QuerySet, date_field: str) -> dict[int, int]:
     rows = (
-        missions.annotate(year=ExtractYear(date_field))
+        rows.annotate(year=ExtractYear(date_field))
         .order_by()
         .values_list("year")
         .annotate(total=Count("pk"))
@@ -159,16 +181,42 @@ class Member(Searchable, ContentFile):
     teams = models.ManyToManyField(
         Team, verbose_name="équipes", through="TeamMembership", related_name="members", blank=True
     )
+    arrived_on = models.DateField(
+        "arrivée le",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Calculé : le début de sa première mission.",
+    )
+    left_on = models.DateField(
+        "départ le",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Calculé : la fin de sa dernière mission, quand toutes sont finies.",
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
     objects = MemberQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "updated_at", "arrived_on", "left_on"]
+    )
     search_fields = ("fullname", "github", "slug")
 
     class Meta:
         ordering = ["fullname"]
         verbose_name = "membre"
+        indexes = [
+            # The site's order (`alphabetical("fullname")`) and the API's: a page of the list
+            # reads a few index entries instead of sorting every member.
+            models.Index(fields=["search_text", "fullname", "id"], name="members_by_folded_name"),
+            models.Index(fields=["fullname", "slug"], name="members_by_name"),
+            # The sitemap dates its section by the latest change.
+            models.Index(fields=["updated_at"], name="members_member_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.fullname

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from members.filters import MemberFilter
-from members.models import Member, MissionStartup
+from members.models import Member, MissionStartup, mark_active_on
 from startups.models import Incubator
 from startups.pages import alphabetical, paginate
 from startups.views import problems_of, wants_partial
@@ -20,11 +20,9 @@ from startups.views import problems_of, wants_partial
 @vary_on_headers("HX-Request")
 def member_list(request: HttpRequest) -> HttpResponse:
     partial = wants_partial(request)
-    members = Member.objects.with_active_on(timezone.localdate()).order_by(
-        *alphabetical("fullname")
-    )
-    filters = MemberFilter(request.GET, queryset=members)
+    filters = MemberFilter(request.GET, queryset=Member.objects.order_by(*alphabetical("fullname")))
     page, page_message = paginate(request, filters.qs)
+    page.object_list = mark_active_on(list(page.object_list), timezone.localdate())
     return render(
         request,
         "members/member_list.html#results" if partial else "members/member_list.html",

@@ -40,7 +40,7 @@ class NewStartupsFeed(Feed):
         return incubator.get_absolute_url() if incubator else reverse("startups:startup_list")
 
     def items(self, incubator: Incubator | None) -> QuerySet[Startup]:
-        startups = Startup.objects.with_launch_date().filter(launched_on__lte=timezone.localdate())
+        startups = Startup.objects.filter(launched_on__lte=timezone.localdate())
         if incubator:
             startups = startups.incubated_by(incubator)
         return startups.order_by("-launched_on", "title")[:FEED_LENGTH]

@@ -29,6 +29,7 @@ answers 400 on errors, the HTML page shows the results with a message.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from betagouv.caching import cached_data
 from betagouv.search import MAX_QUERY_WORDS, fold
 from startups.models import (
     Incubator,
@@ -138,6 +140,16 @@ class FacetValue:
     label: str
     count: int
     selected: bool
+
+
+@dataclass(frozen=True)
+class ListCounts:
+    """What the list shows besides its page, the same whatever the page and the sort: how
+    many startups the filters give, how many per current phase, and every facet."""
+
+    total: int
+    phase_counts: dict[str, int]
+    facets: dict[str, list[FacetValue]]
 
 
 class StartupFilterForm(DsfrBaseForm):
@@ -260,7 +272,6 @@ class StartupFilter(django_filters.FilterSet):
             latest = F("current_phase_start").desc(nulls_last=True)
             return queryset.order_by(latest, *alphabetical("title"))
         if sort in ("-launch", "launch"):
-            queryset = queryset.with_launch_date()
             launch = F("launched_on")
             launch = launch.desc(nulls_last=True) if sort == "-launch" else launch.asc()
             return queryset.order_by(launch, *alphabetical("title"))
@@ -286,11 +297,37 @@ class StartupFilter(django_filters.FilterSet):
             wanted.update(PhaseSlug.in_group(PhaseGroup(group)))
         return [phase.value for phase in PhaseSlug if phase in wanted]
 
-    # Facets: for each filter, how many startups each value gives with the other filters.
+    # Counts: how many startups the filters give and, for each filter, how many each of its
+    # values gives with the other filters. They are counted on plain startups: the columns and
+    # joins the listed page needs (current phase, sort) would only slow them down.
+
+    def selection_key(self) -> str:
+        """The valid filters, as a short stable text: what the counts depend on, beside the
+        data and today's date (not the sort, not the page)."""
+        parts = []
+        for name, value in sorted(self.selected.items()):
+            if name != "sort":
+                values = value if isinstance(value, list) else [value]
+                parts.append(f"{name}={','.join(sorted(str(getattr(v, 'pk', v)) for v in values))}")
+        return hashlib.sha256("&".join(parts).encode()).hexdigest()[:32]
+
+    def counts(self) -> ListCounts:
+        """The list's counts, cached until the data or the date changes (`cached_data`)."""
+        key = f"startup-list:{self.today.isoformat()}:{self.selection_key()}"
+        return cached_data([key], lambda _: self.count_all())[key]
+
+    def count_all(self) -> ListCounts:
+        phase_counts = self.phase_counts()
+        return ListCounts(
+            total=self.filter_except(Startup.objects.all()).count(),
+            phase_counts=phase_counts,
+            facets=facets_for(self, phase_counts),
+        )
 
     def phase_counts(self) -> dict[str, int]:
         """Startups per current phase, with every filter applied but `phase` and `groupe`."""
-        return self.filter_except(self.queryset, *MULTIPLE_VALUED).phase_counts_on(self.today)
+        others = self.filter_except(Startup.objects.all(), *MULTIPLE_VALUED)
+        return others.phase_counts_on(self.today)
 
     def phase_facets(self, phase_counts: dict[str, int]) -> list[FacetValue]:
         chosen = self.selected.get("phase", [])
@@ -348,7 +385,8 @@ class StartupFilter(django_filters.FilterSet):
         `name` give; all of them when no other filter is set (no needless semi-join)."""
         if not set(self.selected) - {name, "sort"}:
             return links
-        return links.filter(startup__in=self.filter_except(self.queryset, name).values("pk"))
+        others = self.filter_except(Startup.objects.all(), name)
+        return links.filter(startup__in=others.values("pk"))
 
     def _facet(
         self,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
+from betagouv.caching import cached_data
 from startups.models import Incubator, Startup
 
 # What an old address can look like; anything else is not looked up at all.
@@ -28,31 +29,32 @@ def normalise(path: str) -> str:
 
 
 def new_address(path: str) -> str | None:
-    """The page that replaces the old address `path`, or None. At most three queries.
-
-    When two files claim the same old address (`/startups/friches` in the real content),
-    the first by identifier wins.
-    """
+    """The page that replaces the old address `path`, or None. At most three queries."""
     if not OLD_ADDRESS.match(path):
         return None
-    wanted = normalise(path)
     html_page = re.fullmatch(r"/startups/([^/]+)\.html", path)
     if html_page:
         startup = Startup.objects.filter(slug=html_page[1]).only("slug").first()
         if startup:
             return startup.get_absolute_url()
-    # JSONField `contains` does not work on SQLite; `icontains` on the JSON text does, on both.
-    # It finds candidates, compared exactly here.
+    addresses = cached_data(["old-addresses"], lambda _: old_addresses())["old-addresses"]
+    return addresses.get(normalise(path))
+
+
+def old_addresses() -> dict[str, str]:
+    """Every old address the content lists, normalised, and the page that replaces it.
+
+    Read once per version of the data (`cached_data`), not on every 404: looking for one
+    address in every startup's list costs a scan. When two files claim the same old
+    address (`/startups/friches` in the real content), the first startup by identifier wins.
+    """
+    addresses: dict[str, str] = {}
     for model in (Startup, Incubator):
-        candidates = (
-            model.objects.filter(redirect_from__icontains=wanted)
-            .only("slug", "redirect_from")
-            .order_by("slug")
-        )
-        for candidate in candidates:
-            if any(normalise(str(old)) == wanted for old in candidate.redirect_from or []):
-                return candidate.get_absolute_url()
-    return None
+        rows = model.objects.exclude(redirect_from=[]).only("slug", "redirect_from")
+        for item in rows.order_by("slug"):
+            for old in item.redirect_from or []:
+                addresses.setdefault(normalise(str(old)), item.get_absolute_url())
+    return addresses
 
 
 class LegacyAddressMiddleware:

@@ -5,12 +5,14 @@ The business rules about phases are written once, here:
 - a startup's phase on day D is the phase of its history with the latest start <= D; when
   several start on that same day, the one later in the lifecycle wins (`PhaseSlug` order);
   before its first start a startup has no phase;
-- its current phase is its phase on today's date (Europe/Paris).
+- its current phase is its phase on today's date (Europe/Paris);
+- it was launched on the start of its first phase.
 
 Each phase row stores `next_start`, the start of the startup's next phase in that order
-(`next_starts()` computes it, `StartupPhaseQuerySet.store_next_starts()` keeps it up to date
-after any change). A row is the startup's phase on the days start <= D < next_start, so every
-question about phases on a date is a range condition on one table.
+(`next_starts()` computes it), and each startup its `launched_on`;
+`StartupQuerySet.store_phase_dates()` keeps both up to date after any change. A row is the
+startup's phase on the days start <= D < next_start, so every question about phases on a date
+is a range condition on one table, and every question about launches one on one column.
 """
 
 from __future__ import annotations
@@ -347,10 +349,20 @@ class StartupQuerySet(SearchQuerySet):
             current_phase_start=F("current_period__start"),
         )
 
-    def with_launch_date(self) -> StartupQuerySet:
-        """Annotate `launched_on`: the start of the startup's first phase (None without any)."""
+    def store_phase_dates(self) -> None:
+        """Recompute what these startups' phase histories imply, after any change to them:
+        each row's `next_start` and each startup's `launched_on`.
+
+        Saving or deleting a phase does it (`startups.signals`); bulk writers call it.
+        """
+        StartupPhase.objects.filter(startup__in=self.values("pk")).store_next_starts()
+        self.store_launch_dates()
+
+    def store_launch_dates(self) -> int:
+        """Set `launched_on`, the start of each startup's first phase (None without any), in
+        one statement; return how many startups were updated."""
         first = StartupPhase.objects.filter(startup=OuterRef("pk")).order_by("start")
-        return self.annotate(launched_on=Subquery(first.values("start")[:1]))
+        return self.update(launched_on=Subquery(first.values("start")[:1]))
 
     def in_phase_on(self, phases: Iterable[str], day: datetime.date) -> StartupQuerySet:
         """The startups whose phase on `day` is one of `phases`."""
@@ -544,16 +556,26 @@ class Startup(Searchable, ContentFile):
     fast_promotion = models.PositiveSmallIntegerField("promotion FAST", null=True, blank=True)
     fast_amount = models.PositiveIntegerField("montant FAST (€)", null=True, blank=True)
     redirect_from = models.JSONField("anciennes adresses", default=list, blank=True)
+    launched_on = models.DateField(
+        "lancée le",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Calculé : le début de sa première phase.",
+    )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("mise à jour le", auto_now=True)
 
     objects = StartupQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at", "launched_on"])
     search_fields = ("title", "mission", "description")
 
     class Meta:
         ordering = ["title"]
         verbose_name = "startup"
+        # The sitemap dates its section by the latest change.
+        indexes = [models.Index(fields=["updated_at"], name="startups_startup_updated")]
 
     def __str__(self) -> str:
         return self.title
@@ -561,7 +583,8 @@ class Startup(Searchable, ContentFile):
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         # Phases changed by a bulk update followed by a save of their startup stay consistent.
-        self.phases.store_next_starts()
+        Startup.objects.filter(pk=self.pk).store_phase_dates()
+        self.refresh_from_db(fields=["launched_on"])
 
     def get_absolute_url(self) -> str:
         return reverse("startups:startup_detail", args=[self.slug])
@@ -721,8 +744,7 @@ class StartupPhaseQuerySet(models.QuerySet):
     def store_next_starts(self) -> int:
         """Recompute `next_start` for the startups of these rows; return how many changed.
 
-        To call after any change to a startup's phases that bypasses `save()` and `delete()`
-        (bulk writes); those two do it themselves (`startups.signals`).
+        Part of `StartupQuerySet.store_phase_dates()`, which callers use.
         """
         rows = StartupPhase.objects.filter(
             startup_id__in=self.values("startup_id").distinct()

@@ -24,16 +24,34 @@ def alphabetical(name_field: str) -> tuple[str, str, str]:
     return ("search_text", name_field, "pk")
 
 
+class CountedPaginator(Paginator):
+    """A paginator told how many items there are, when the caller counted them already."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
 def paginate(
-    request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE
+    request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE, count: int | None = None
 ) -> tuple[Page, str]:
     """The page `?page=` asks for, and a message when it had to choose another one.
 
     A missing, non-numeric or out-of-range `page` gives the first or the last page: a link
-    to a page that no longer exists (the list got shorter) still shows something.
+    to a page that no longer exists (the list got shorter) still shows something. `count`,
+    when given, is the number of items of `queryset` (else it is counted).
     """
     asked = request.GET.get("page", "")
-    page = Paginator(queryset, per_page).get_page(asked)
+    paginator = (
+        Paginator(queryset, per_page)
+        if count is None
+        else CountedPaginator(queryset, per_page, count)
+    )
+    page = paginator.get_page(asked)
     message = ""
     if asked and asked != str(page.number):
         message = (

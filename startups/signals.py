@@ -1,8 +1,14 @@
-"""Every save or delete of a portfolio model bumps the portfolio version; a phase's save or
-delete recomputes its startup's periods (`StartupPhase.next_start`)."""
+"""Every save or delete of a portfolio model bumps the portfolio version.
+
+What is stored because it derives from other rows is recomputed when those rows change:
+a phase's save or delete recomputes its startup's periods and launch date
+(`StartupQuerySet.store_phase_dates`), a mission's its member's arrival and departure dates
+(`MemberQuerySet.store_mission_dates`). A row moved to another parent (a phase given to
+another startup in the admin) recomputes both parents.
+"""
 
 from django.apps import apps
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 PORTFOLIO_APPS = ("startups", "members")
 
@@ -22,15 +28,41 @@ def bump_version_on_links(sender, action: str, **kwargs) -> None:
         bump_version(sender)
 
 
-def store_next_starts(sender, instance, **kwargs) -> None:
-    sender.objects.filter(startup_id=instance.startup_id).store_next_starts()
+def derived_dates() -> dict:
+    """For each model whose rows make dates stored on their parent: (parent foreign key,
+    the parents' queryset method that stores those dates)."""
+    from members.models import Member, Mission
+    from startups.models import Startup, StartupPhase
+
+    return {
+        StartupPhase: (
+            "startup_id",
+            lambda ids: Startup.objects.filter(pk__in=ids).store_phase_dates(),
+        ),
+        Mission: ("member_id", lambda ids: Member.objects.filter(pk__in=ids).store_mission_dates()),
+    }
+
+
+def remember_parent(sender, instance, **kwargs) -> None:
+    """Before a save: the parent the row had, in case the save moves it to another one."""
+    parent_field, _ = derived_dates()[sender]
+    if instance.pk is not None:
+        previous = sender.objects.filter(pk=instance.pk).values_list(parent_field, flat=True)
+        instance._previous_parent_id = previous.first()
+
+
+def store_derived_dates(sender, instance, **kwargs) -> None:
+    parent_field, store = derived_dates()[sender]
+    parents = {getattr(instance, parent_field), getattr(instance, "_previous_parent_id", None)}
+    store([parent for parent in parents if parent is not None])
 
 
 def connect() -> None:
-    from startups.models import StartupPhase
-
-    post_save.connect(store_next_starts, sender=StartupPhase, dispatch_uid="phase-periods-save")
-    post_delete.connect(store_next_starts, sender=StartupPhase, dispatch_uid="phase-periods-del")
+    for model in derived_dates():
+        label = model._meta.label
+        pre_save.connect(remember_parent, sender=model, dispatch_uid=f"parent-{label}")
+        post_save.connect(store_derived_dates, sender=model, dispatch_uid=f"dates-save-{label}")
+        post_delete.connect(store_derived_dates, sender=model, dispatch_uid=f"dates-del-{label}")
     for app_label in PORTFOLIO_APPS:
         for model in apps.get_app_config(app_label).get_models():
             if model._meta.label.split(".")[1].startswith("Historical"):

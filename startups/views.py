@@ -25,7 +25,6 @@ from startups.filters import (
     SORT_CHOICES,
     StartupFilter,
     clean_query,
-    facets_for,
     organisation_label,
     query_problems,
 )
@@ -53,7 +52,7 @@ SEARCH_LIMIT = 10
 # What a startup card shows: lists read these columns only (the descriptions are long), and
 # fetch the incubators of a page in a second query rather than joining them to every row
 # (a join to a filtered subquery makes PostgreSQL misjudge the plan at 100 times the data).
-CARD_FIELDS = ("slug", "title", "mission", "incubator")
+CARD_FIELDS = ("slug", "title", "mission", "incubator", "launched_on")
 
 
 def wants_partial(request: HttpRequest) -> bool:
@@ -88,9 +87,9 @@ def startup_list(request: HttpRequest) -> HttpResponse:
         .only(*CARD_FIELDS)
         .prefetch_related("incubator"),
     )
-    phase_counts = filters.phase_counts()
-    facets = facets_for(filters, phase_counts)
-    page, page_message = paginate(request, filters.qs)
+    counts = filters.counts()
+    phase_counts, facets = counts.phase_counts, counts.facets
+    page, page_message = paginate(request, filters.qs, count=counts.total)
     grouped = filters.sort_value == DEFAULT_SORT
     sections = []
     if grouped:

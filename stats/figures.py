@@ -14,7 +14,6 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import (
     Count,
     DurationField,
@@ -26,14 +25,13 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractYear, RowNumber
 
-from betagouv.caching import CODE_VERSION
+from betagouv.caching import cached_data
 from members.models import Member
 from startups.models import (
     MinisterialDomain,
     Phase,
     PhaseGroup,
     PhaseSlug,
-    PortfolioVersion,
     Startup,
     StartupPhase,
     count_active,
@@ -136,8 +134,7 @@ def evolution(day: datetime.date) -> Evolution:
 def flows(day: datetime.date) -> list[FlowYear]:
     """Per year up to `day`: launches, and entries into each phase (`entries_by`). 2 queries."""
     launches = dict(
-        Startup.objects.with_launch_date()
-        .filter(launched_on__lte=day)
+        Startup.objects.filter(launched_on__lte=day)
         .annotate(year=ExtractYear("launched_on"))
         .order_by()
         .values_list("year")
@@ -221,8 +218,7 @@ def cohorts(day: datetime.date) -> list[Cohort]:
     no phase on `day` (its rows are skipped), so no filter evaluates the subqueries again.
     """
     rows = (
-        Startup.objects.with_launch_date()
-        .with_phase_on(day)
+        Startup.objects.with_phase_on(day)
         .annotate(year=ExtractYear("launched_on"))
         .order_by()
         .values_list("year", "phase_on")
@@ -316,24 +312,14 @@ FIGURES: dict[str, Callable[[datetime.date], object]] = {
 
 
 def compute(day: datetime.date, names: list[str] | None = None) -> dict[str, object]:
-    """The figures named (all by default) for `day`, from the cache when the data is unchanged.
-
-    The cache key holds the portfolio version (bumped by every write, see PortfolioVersion),
-    so an edit or an import is seen on the next request; figures depend on nothing else than
-    the data and `day`. Costs one query, plus the figures' own when they are not cached.
+    """The figures named (all by default) for `day`, from the cache when the data is unchanged
+    (`betagouv.caching.cached_data`): figures depend on nothing else than the data and `day`.
+    Costs one query, plus the figures' own when they are not cached.
     """
     names = list(FIGURES) if names is None else names
-    number, changed_at = PortfolioVersion.stamp()
-    stamp = f"{number}.{changed_at.timestamp()}"
-    # A release may change how a figure is computed: its code version is part of the key.
-    keys = {name: f"stats:{CODE_VERSION}:{stamp}:{day.isoformat()}:{name}" for name in names}
-    found = cache.get_many(keys.values())
-    figures = {name: found[key] for name, key in keys.items() if key in found}
-    missing = {name: FIGURES[name](day) for name in names if name not in figures}
-    if missing:
-        cache.set_many({keys[name]: value for name, value in missing.items()}, timeout=24 * 3600)
-    figures.update(missing)
-    return figures
+    keys = {f"stats:{day.isoformat()}:{name}": name for name in names}
+    found = cached_data(keys, lambda key: FIGURES[keys[key]](day))
+    return {name: found[key] for key, name in keys.items()}
 
 
 def summary(figures: dict) -> dict[str, int]:

@@ -1,6 +1,16 @@
 import importlib
 
 import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Counts and figures are cached per data version (`betagouv.caching.cached_data`), and a
+    module's portfolio keeps one version across its tests: each test starts without any."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -135,3 +135,33 @@ class TestArrivalsAndDepartures:
         members = Member.objects.filter(pk=kept.pk)
         assert members.arrivals_by_year(D(2021, 1, 1)) == {2020: 1}
         assert members.departures_by_year(D(2021, 1, 1)) == {2020: 1}
+
+
+class TestStoredMissionDates:
+    """`arrived_on` and `left_on` are stored; every change of missions keeps them right."""
+
+    def dates(self, member: Member) -> tuple:
+        return Member.objects.values_list("arrived_on", "left_on").get(pk=member.pk)
+
+    def test_follow_saves_and_deletes_of_missions(self):
+        member = MemberFactory()
+        assert self.dates(member) == (None, None)
+        first = MissionFactory(member=member, start=D(2019, 3, 1), end=D(2019, 12, 31))
+        assert self.dates(member) == (D(2019, 3, 1), D(2019, 12, 31))
+        second = MissionFactory(member=member, start=D(2020, 1, 1), end=None)
+        assert self.dates(member) == (D(2019, 3, 1), None)  # Still under way: not left.
+        second.end = D(2021, 6, 30)
+        second.save()
+        assert self.dates(member) == (D(2019, 3, 1), D(2021, 6, 30))
+        first.delete()
+        assert self.dates(member) == (D(2020, 1, 1), D(2021, 6, 30))
+        second.delete()
+        assert self.dates(member) == (None, None)
+
+    def test_a_mission_moved_to_another_member_updates_both(self):
+        mission = MissionFactory(start=D(2019, 1, 1), end=D(2019, 6, 30))
+        giver, taker = mission.member, MemberFactory()
+        mission.member = taker
+        mission.save()
+        assert self.dates(giver) == (None, None)
+        assert self.dates(taker) == (D(2019, 1, 1), D(2019, 6, 30))

@@ -288,11 +288,11 @@ def test_current_phase_start_and_launch_date():
         ]
     )
     StartupFactory()
-    annotated = Startup.objects.with_current_phase().with_launch_date().get(pk=startup.pk)
+    annotated = Startup.objects.with_current_phase().get(pk=startup.pk)
     assert annotated.current_phase == "construction"
     assert annotated.current_phase_start == D(2021, 1, 1)
     assert annotated.launched_on == D(2020, 1, 1)
-    without = Startup.objects.with_current_phase().with_launch_date().exclude(pk=startup.pk).get()
+    without = Startup.objects.with_current_phase().exclude(pk=startup.pk).get()
     assert (without.current_phase, without.current_phase_start, without.launched_on) == (None,) * 3
 
 
@@ -350,3 +350,46 @@ class TestPhaseChangesAndCompletedPeriods:
         completed = set(StartupPhase.objects.completed_by(day).values_list("pk", "period_end"))
         assert completed == expected
         assert len(completed) == 3
+
+
+class TestStoredLaunchDate:
+    """`launched_on` is stored; every way of changing a history keeps it right."""
+
+    def launched_on(self, startup: Startup) -> datetime.date | None:
+        return Startup.objects.values_list("launched_on", flat=True).get(pk=startup.pk)
+
+    def test_follows_the_first_phase_through_saves_and_deletes(self):
+        startup = StartupFactory(phases=[("construction", D(2021, 5, 1))])
+        assert self.launched_on(startup) == D(2021, 5, 1)
+        earlier = StartupPhaseFactory(
+            startup=startup, phase_id="investigation", start=D(2020, 1, 1)
+        )
+        assert self.launched_on(startup) == D(2020, 1, 1)
+        earlier.start = D(2020, 2, 3)
+        earlier.save()
+        assert self.launched_on(startup) == D(2020, 2, 3)
+        earlier.delete()
+        assert self.launched_on(startup) == D(2021, 5, 1)
+        startup.phases.get().delete()
+        assert self.launched_on(startup) is None
+
+    def test_a_phase_moved_to_another_startup_updates_both(self):
+        giver = StartupFactory(phases=[("investigation", D(2019, 1, 1)), ("construction", JAN_1)])
+        taker = StartupFactory(phases=[("acceleration", D(2023, 1, 1))])
+        moved = giver.phases.get(phase_id="investigation")
+        moved.startup = taker
+        moved.save()
+        assert (self.launched_on(giver), self.launched_on(taker)) == (JAN_1, D(2019, 1, 1))
+        # The periods of both histories are recomputed too.
+        assert taker.phases.get(phase_id="investigation").next_start == D(2023, 1, 1)
+
+    def test_bulk_writes_are_mended_by_store_phase_dates(self):
+        startup = StartupFactory(phases=[("investigation", D(2021, 1, 1)), ("construction", JAN_1)])
+        StartupPhase.objects.filter(startup=startup, phase_id="investigation").update(
+            start=D(2023, 1, 1)
+        )
+        assert self.launched_on(startup) == D(2021, 1, 1)  # A bulk update sends no signal.
+        Startup.objects.filter(pk=startup.pk).store_phase_dates()
+        assert self.launched_on(startup) == JAN_1
+        periods = dict(startup.phases.values_list("phase_id", "next_start"))
+        assert periods == {"construction": D(2023, 1, 1), "investigation": None}

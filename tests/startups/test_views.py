@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -260,13 +261,18 @@ LIST_CASES = [
 def test_list_query_count_does_not_grow_with_the_data(
     client, portfolio, django_assert_num_queries, params
 ):
-    # Version (for the ETag); phases; 6 facet queries; count; page; the page's incubators;
+    # Version (for the ETag); version (for the counts' cache); phases; then the counts:
+    # phase counts, 5 other facets, total; then the page and the page's incubators;
     # plus one validation query for each of incubator, sponsor, thematique, usertype given.
-    expected = 11 + len({"incubator", "sponsor", "thematique", "usertype"} & set(params))
-    with django_assert_num_queries(expected):
+    validation = len({"incubator", "sponsor", "thematique", "usertype"} & set(params))
+    computed, cached = 12 + validation, 5 + validation
+    with django_assert_num_queries(computed):
         client.get(LIST, params)
+    # Another page or sort of the same filters reuses the counts until the data changes.
+    with django_assert_num_queries(cached):
+        client.get(LIST, {**params, "page": "2", "sort": "title"})
     grow(portfolio)
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(computed):
         response = client.get(LIST, params)
     assert response.status_code == 200
 
@@ -507,10 +513,13 @@ def test_old_addresses_are_permanent_redirects(client, portfolio, old, new):
 def test_an_unknown_old_address_is_a_404_after_a_bounded_lookup(
     client, portfolio, django_assert_num_queries
 ):
-    # The incubator (not found), then the old addresses of startups and incubators.
-    with django_assert_num_queries(4):
+    # Version (ETag); the incubator (not found); then the old addresses of startups and
+    # incubators, read once per version of the data (one query for the version).
+    with django_assert_num_queries(5):
         response = client.get("/incubateurs/jamais-vu/")
     assert response.status_code == 404
+    with django_assert_num_queries(3):
+        assert client.get("/incubateurs/jamais-vu-non-plus/").status_code == 404
     assert client.get("/startups/jamais-vue.html", follow=True).status_code == 404
 
 
@@ -651,12 +660,26 @@ def test_transparency_says_what_the_content_says(client, portfolio):
     assert "non renseigné" in client.get(portfolio.startups["aides"].get_absolute_url()).text
 
 
+def test_cached_counts_follow_every_write(client, portfolio):
+    """The counts are cached per version of the data: a write shows on the next request."""
+
+    def acceleration_count() -> str:
+        text = client.get(LIST, {"sort": "title"}).text
+        return re.search(r'value="acceleration"[^>]*>\s*<label[^>]*>\s*[^<(]*\((\d+)\)', text)[1]
+
+    before = int(acceleration_count())
+    assert int(acceleration_count()) == before  # From the cache.
+    grow(portfolio, count=1)
+    assert int(acceleration_count()) == before + 1
+
+
 @pytest.mark.parametrize("params", LIST_CASES)
 @pytest.mark.parametrize("path", [LIST, reverse("members:member_list")])
 def test_htmx_fragments_run_the_same_queries_as_the_whole_page(client, portfolio, path, params):
     grow(portfolio)
     with CaptureQueriesContext(connection) as whole:
         client.get(path, params)
+    cache.clear()
     with CaptureQueriesContext(connection) as fragment:
         response = client.get(path, params, headers={"HX-Request": "true"})
     assert "<html" not in response.text

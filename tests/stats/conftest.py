@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 
 from startups.models import MinisterialDomain
 from tests.factories import (
@@ -15,14 +14,6 @@ from tests.factories import (
 D = datetime.date
 # The day the tests look at: every startup below has a known phase on it.
 DAY = D(2024, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Figures are cached per data version and date; each test starts without any."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

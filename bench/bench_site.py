@@ -6,14 +6,19 @@
    postgres), migrated and filled by `generate_demo_data --startups N --seed 1` when empty
    (662, 6,620 and 66,200 startups; the 100× one takes about two minutes the first time).
 2. In process, for each scale (Django's test client through the whole middleware stack,
-   production settings, Redis as the cache when it answers on 127.0.0.1:6379): each page
-   type and API endpoint, uncached (the cache emptied before each request) and cached
-   (the shared response cache on, after one request), p50/p95 server time and the query
-   count; and the framework floor, a view returning the startup page's bytes from memory.
+   production settings, Redis as the cache when it answers on 127.0.0.1:6379), each page
+   type and API endpoint, p50/p95 server time and the query count:
+   - *cold*: the cache emptied before each request (the first visitor after an edit);
+   - *data cached*: the response cache off, the data the site caches per version of the
+     portfolio (counts, facets, statistics) computed by an earlier request (another
+     address, page or sort of the same data);
+   - *cached*: the shared response cache on (every visitor but the first after an edit);
+   - *floor*: a Django view returning the same bytes, with the same content type, from
+     memory, through the same middleware (the framework floor of that answer).
 3. Under load, at the largest scale: gunicorn (`gunicorn.conf.py`) on loopback and wrk for
-   `--load-seconds` per target (list, startup page, statistics, API list), and the two
-   references: the framework floor on the same gunicorn, and nginx serving the same page as
-   a static file (the ceiling).
+   `--load-seconds` per target (list, startup page, statistics, API list), response cache
+   on then off, and the two references for each target's own bytes: the framework floor on
+   the same gunicorn, and nginx serving them as a static file (the ceiling).
 
 Results go to the "site" section of bench/RESULTS.md, with the date, the machine and the
 commit. Needs `wrk` and `nginx` (apt-get install -y wrk nginx) for step 3; without them, it
@@ -111,6 +116,11 @@ def targets() -> list[tuple[str, str]]:
     ]
 
 
+def target_slug(name: str) -> str:
+    """`list, htmx, page 3 by name` → `list-htmx-page-3-by-name`: a target's floor address."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
 def timed(client, url: str, headers: dict, runs: int, before=None) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -132,7 +142,7 @@ def timed(client, url: str, headers: dict, runs: int, before=None) -> dict:
     }
 
 
-def measure_here(runs: int, cached_runs: int, floor_file: str) -> dict:
+def measure_here(runs: int, cached_runs: int, floor_dir: str) -> dict:
     import django
 
     django.setup()
@@ -149,32 +159,39 @@ def measure_here(runs: int, cached_runs: int, floor_file: str) -> dict:
         "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
         "targets": {},
     }
-    all_targets = targets()
-    for name, url in all_targets:
+    os.environ["BENCH_FLOOR_DIR"] = floor_dir
+    for name, url in targets():
         headers = {}
         if url.startswith("HX "):
             url, headers = url[3:], {"HX-Request": "true"}
         settings.RESPONSE_CACHE_SECONDS = 0
         client.get(url, headers=headers)  # compiled templates, warm database pages
-        uncached = timed(client, url, headers, runs, before=cache.clear)
+        cold = timed(client, url, headers, runs, before=cache.clear)
+        data_cached = timed(client, url, headers, cached_runs)
         settings.RESPONSE_CACHE_SECONDS = 3600
         cache.clear()
-        client.get(url, headers=headers)
+        answer = client.get(url, headers=headers)
         cached = timed(client, url, headers, cached_runs)
-        result["targets"][name] = {"url": url, "uncached": uncached, "cached": cached}
-    startup_url = dict(all_targets)["startup"]
-    Path(floor_file).write_bytes(client.get(startup_url).content)
-    result["startup_url"] = startup_url
-    os.environ["BENCH_FLOOR_FILE"] = floor_file
-    client.get("/bench/floor/")
-    result["floor"] = timed(client, "/bench/floor/", {}, cached_runs)
+        slug = target_slug(name)
+        Path(floor_dir, f"{slug}.body").write_bytes(answer.content)
+        Path(floor_dir, f"{slug}.type").write_text(answer.get("Content-Type", "text/html"))
+        client.get(f"/bench/floor/{slug}/")
+        floor = timed(client, f"/bench/floor/{slug}/", {}, cached_runs)
+        result["targets"][name] = {
+            "url": url,
+            "bytes": len(answer.content),
+            "cold": cold,
+            "data_cached": data_cached,
+            "cached": cached,
+            "floor": floor,
+        }
     return result
 
 
-def measure(url: str, runs: int, cached_runs: int, floor_file: str) -> dict:
+def measure(url: str, runs: int, cached_runs: int, floor_dir: str) -> dict:
     env = {**os.environ, **ENV, "DATABASE_URL": url, "REDIS_URL": redis_url()}
     child = subprocess.run(
-        [PYTHON, __file__, "--json", str(runs), str(cached_runs), floor_file],
+        [PYTHON, __file__, "--json", str(runs), str(cached_runs), floor_dir],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -237,6 +254,7 @@ def wrk(url: str, seconds: int) -> dict:
 
 
 def nginx_serving(folder: Path, port: int) -> subprocess.Popen:
+    """nginx serving the files of `folder`/site, HTML and JSON with their content types."""
     user = "user root;\n" if os.geteuid() == 0 else ""
     config = folder / "nginx.conf"
     config.write_text(
@@ -245,8 +263,8 @@ def nginx_serving(folder: Path, port: int) -> subprocess.Popen:
         "http {\n  access_log off;\n  sendfile on;\n  keepalive_requests 100000;\n"
         f"  client_body_temp_path {folder}; proxy_temp_path {folder};\n"
         f"  fastcgi_temp_path {folder}; uwsgi_temp_path {folder}; scgi_temp_path {folder};\n"
-        f"  types {{ text/html html; }}\n  server {{\n    listen 127.0.0.1:{port};\n"
-        f"    root {folder}/site;\n    index index.html;\n  }}\n}}\n"
+        "  types { text/html html; application/json json; }\n"
+        f"  server {{\n    listen 127.0.0.1:{port};\n    root {folder}/site;\n  }}\n}}\n"
     )
     return subprocess.Popen(
         ["nginx", "-c", str(config), "-p", str(folder)],
@@ -255,13 +273,13 @@ def nginx_serving(folder: Path, port: int) -> subprocess.Popen:
     )
 
 
-def start_gunicorn(url: str, floor_file: str, port: int, cached: bool) -> subprocess.Popen:
+def start_gunicorn(url: str, floor_dir: str, port: int, cached: bool) -> subprocess.Popen:
     env = {
         **os.environ,
         **ENV,
         "DATABASE_URL": url,
         "REDIS_URL": redis_url(),
-        "BENCH_FLOOR_FILE": floor_file,
+        "BENCH_FLOOR_DIR": floor_dir,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "DJANGO_RESPONSE_CACHE_SECONDS": "3600" if cached else "0",
     }
@@ -274,35 +292,43 @@ def start_gunicorn(url: str, floor_file: str, port: int, cached: bool) -> subpro
     )
 
 
-def under_load(url: str, result: dict, floor_file: str, seconds: int) -> dict:
-    """wrk on each target, with the response cache on (production) then off, and on the
-    floor and the ceiling; {(target, "cached" | "uncached" | ""): numbers}."""
+def under_load(url: str, result: dict, floor_dir: str, seconds: int) -> dict:
+    """wrk on each target with the response cache on (production) then off, and on the
+    same bytes served by the framework floor and by nginx (the ceiling);
+    {(target, "cached" | "uncached" | "floor" | "ceiling"): numbers}."""
     paths = {name: result["targets"][name]["url"] for name in LOAD_TARGETS}
     loads = {}
     for cached in (True, False):
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        gunicorn = start_gunicorn(url, floor_file, port, cached)
+        gunicorn = start_gunicorn(url, floor_dir, port, cached)
         try:
             wait_for(base + "/healthz")
             for name, path in paths.items():
                 urllib.request.urlopen(base + path, timeout=60).read()  # fills the caches
                 loads[name, "cached" if cached else "uncached"] = wrk(base + path, seconds)
-            if cached:
-                loads["framework floor", ""] = wrk(base + "/bench/floor/", seconds)
+                if cached:
+                    floor = f"{base}/bench/floor/{target_slug(name)}/"
+                    loads[name, "floor"] = wrk(floor, seconds)
         finally:
             gunicorn.terminate()
             gunicorn.wait(timeout=30)
     folder = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
     (folder / "site").mkdir()
-    shutil.copy(floor_file, folder / "site" / "index.html")
-    for path in (folder, folder / "site", folder / "site" / "index.html"):
+    files = {}
+    for name in paths:
+        slug = target_slug(name)
+        json_body = "json" in Path(floor_dir, f"{slug}.type").read_text()
+        files[name] = f"{slug}.{'json' if json_body else 'html'}"
+        shutil.copy(Path(floor_dir, f"{slug}.body"), folder / "site" / files[name])
+    for path in (folder, folder / "site", *(folder / "site").iterdir()):
         path.chmod(0o755)
     nginx_port = free_port()
     nginx = nginx_serving(folder, nginx_port)
     try:
-        wait_for(f"http://127.0.0.1:{nginx_port}/")
-        loads["nginx ceiling", ""] = wrk(f"http://127.0.0.1:{nginx_port}/", seconds)
+        wait_for(f"http://127.0.0.1:{nginx_port}/{files[LOAD_TARGETS[0]]}")
+        for name, file in files.items():
+            loads[name, "ceiling"] = wrk(f"http://127.0.0.1:{nginx_port}/{file}", seconds)
     finally:
         nginx.terminate()
         nginx.wait(timeout=30)
@@ -313,10 +339,13 @@ def under_load(url: str, result: dict, floor_file: str, seconds: int) -> dict:
 # Report
 
 
+def times(numbers: dict) -> str:
+    return f"{numbers['p50']:.1f} / {numbers['p95']:.1f}"
+
+
 def markdown(results: dict[str, dict], loads: dict, seconds: int, load: str) -> str:
     largest = list(results)[-1]
     big = results[largest]
-    floor = big["floor"]
     lines = [
         "## The site at 1×, 10× and 100× (`bench/bench_site.py`, `make bench`)",
         "",
@@ -329,78 +358,99 @@ def markdown(results: dict[str, dict], loads: dict, seconds: int, load: str) -> 
         )
         + ".",
         "",
-        "### In process",
+        f"### In process ({largest})",
         "",
-        "Django's test client through the whole middleware stack, production settings. "
-        "*Uncached*: the cache emptied before each request (response cache and statistics). "
-        "*Cached*: the shared response cache on, after one request (what every visitor but "
-        "the first after an edit gets). Times in ms, p50 / p95. Framework floor (a Django "
-        f"view returning the {largest} startup page's bytes from memory): p50 "
-        f"{floor['p50']:.1f} / p95 {floor['p95']:.1f} ms.",
+        "Django's test client through the whole middleware stack, production settings; times "
+        "in ms, p50 / p95. *Cold*: the cache emptied before each request (the first visitor "
+        "after an edit: every count, facet and figure computed). *Data cached*: the response "
+        "cache off, the data cached per version of the portfolio (counts, facets, statistics) "
+        "computed by an earlier request (another address, page or sort of the same data). "
+        "*Cached*: the shared response cache on (every visitor but the first after an edit). "
+        "*Floor*: a Django view returning the same bytes from memory through the same "
+        "middleware. Ratios: p95 cold ÷ p95 floor, p50 cached ÷ p50 floor.",
         "",
-        "| target | queries " + " / ".join(results) + f" | uncached {largest} | cached {largest} |",
-        "|---|---|---|---|",
+        "| target | queries " + " / ".join(results) + " | cold | data cached | cached | floor "
+        "| cold ÷ floor | cached ÷ floor |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    same_counts, slow = [], []
+    same_counts, slow, slow_data, cold_within5, cached_within2 = [], [], [], [], []
     for name, target in big["targets"].items():
-        counts = [r["targets"][name]["uncached"]["queries"] for r in results.values()]
+        counts = [r["targets"][name]["cold"]["queries"] for r in results.values()]
         identical = len(set(counts)) == 1
         same_counts.append(identical)
-        uncached, cached = target["uncached"], target["cached"]
-        if uncached["p95"] >= 100:
-            slow.append(f"{name} {uncached['p95']:.0f} ms")
-        status = "" if uncached["status"] in (200, 301) else f" (status {uncached['status']})"
+        cold, data, cached, floor = (
+            target[key] for key in ("cold", "data_cached", "cached", "floor")
+        )
+        cold_ratio = cold["p95"] / floor["p95"]
+        cached_ratio = cached["p50"] / floor["p50"]
+        if cold["p95"] >= 100:
+            slow.append(f"{name} {cold['p95']:.0f} ms")
+        if data["p95"] >= 100:
+            slow_data.append(f"{name} {data['p95']:.0f} ms")
+        cold_within5.append(cold_ratio <= 5)
+        cached_within2.append(cached_ratio <= 2)
+        status = "" if cold["status"] in (200, 301) else f" (status {cold['status']})"
         lines.append(
             f"| {name}{status} | {' / '.join(map(str, counts))}{'' if identical else ' ✗'} "
-            f"| {uncached['p50']:.1f} / {uncached['p95']:.1f} "
-            f"| {cached['p50']:.1f} / {cached['p95']:.1f} ({cached['queries']} q) |"
+            f"| {times(cold)} | {times(data)} ({data['queries']} q) "
+            f"| {times(cached)} ({cached['queries']} q) | {times(floor)} "
+            f"| {cold_ratio:.0f}× | {cached_ratio:.1f}× |"
         )
     total = len(same_counts)
     lines += [
         "",
         f"- Identical query counts at every scale: **{sum(same_counts)} of {total}** targets.",
-        f"- At {largest}, uncached p95 under 100 ms: **{total - len(slow)} of {total}**"
+        f"- Cold p95 under 100 ms: **{total - len(slow)} of {total}**"
         + (f"; over: {', '.join(slow)}" if slow else "")
         + ".",
+        f"- Data cached p95 under 100 ms: **{total - len(slow_data)} of {total}**"
+        + (f"; over: {', '.join(slow_data)}" if slow_data else "")
+        + ".",
+        f"- Cold within 5× the floor (p95): **{sum(cold_within5)} of {total}**.",
+        f"- Cached within 2× the floor (p50): **{sum(cached_within2)} of {total}**.",
     ]
     if loads:
-        floor_load = loads["framework floor", ""]
         lines += [
             "",
             f"### Under load ({largest})",
             "",
             "gunicorn with `gunicorn.conf.py` (3 workers × 2 threads) on loopback; wrk, 2 "
-            f"threads, 32 connections, {seconds} s per target, 30 s timeout; *cached*: the "
+            f"threads, 32 connections, {seconds} s per run, 30 s timeout. *Cached*: the "
             "response cache on, as in production; *uncached*: "
-            "`DJANGO_RESPONSE_CACHE_SECONDS=0` (every request computes its page; the "
-            "statistics keep their own figures cache). The "
-            "framework floor is the view above on the same gunicorn; the ceiling is nginx "
-            "serving the same bytes as a static file. *÷ floor*: the floor's requests per "
-            "second divided by the target's (1.0 = as fast as the floor).",
+            "`DJANGO_RESPONSE_CACHE_SECONDS=0` (every request renders its page; the data "
+            "cached per version stays on, as in production). For each target, the *floor* "
+            "is a Django view sending the same bytes on the same gunicorn, the *ceiling* "
+            "nginx sending them as a static file. *÷ floor*: the floor's requests per second "
+            "divided by the target's (1.0 = as fast as the floor).",
             "",
-            "| target | requests/s | p50 (ms) | p99 (ms) | ÷ floor | errors |",
-            "|---|---|---|---|---|---|",
+            "| target | cached req/s (p99 ms) | uncached req/s (p99 ms) | floor req/s "
+            "(p99 ms) | ceiling req/s | cached ÷ floor | uncached ÷ floor | errors |",
+            "|---|---|---|---|---|---|---|---|",
         ]
-        for (name, mode), numbers in loads.items():
-            errors = str(numbers["errors"])
-            if numbers["socket_errors"]:
-                errors += f"; socket: {numbers['socket_errors']}"
-            label = f"{name}, {mode}" if mode else f"**{name}**"
-            ratio = f"{floor_load['rps'] / numbers['rps']:.1f}" if mode else "—"
-            lines.append(
-                f"| {label} | {numbers['rps']:,.0f} | {numbers['p50']:.1f} | "
-                f"{numbers['p99']:.1f} | {ratio} | {errors} |"
+        within2, within5, failed = [], [], 0
+        for name in LOAD_TARGETS:
+            cached, uncached, floor, ceiling = (
+                loads[name, mode] for mode in ("cached", "uncached", "floor", "ceiling")
             )
-        cached = [(n, v) for (n, mode), v in loads.items() if mode == "cached"]
-        uncached = [(n, v) for (n, mode), v in loads.items() if mode == "uncached"]
-        within2 = [n for n, v in cached if floor_load["rps"] / v["rps"] <= 2]
-        within5 = [n for n, v in uncached if floor_load["rps"] / v["rps"] <= 5]
-        failed = sum(v["errors"] for v in loads.values())
+            cached_ratio = floor["rps"] / cached["rps"]
+            uncached_ratio = floor["rps"] / uncached["rps"]
+            within2 += [name] if cached_ratio <= 2 else []
+            within5 += [name] if uncached_ratio <= 5 else []
+            errors = [cached, uncached, floor, ceiling]
+            failed += sum(numbers["errors"] for numbers in errors)
+            socket = "; ".join(n["socket_errors"] for n in errors if n["socket_errors"])
+            lines.append(
+                f"| {name} | {cached['rps']:,.0f} ({cached['p99']:.0f}) "
+                f"| {uncached['rps']:,.0f} ({uncached['p99']:.0f}) "
+                f"| {floor['rps']:,.0f} ({floor['p99']:.0f}) | {ceiling['rps']:,.0f} "
+                f"| {cached_ratio:.1f} | {uncached_ratio:.1f} "
+                f"| {sum(n['errors'] for n in errors)}{'; socket: ' + socket if socket else ''} |"
+            )
         lines += [
             "",
-            f"- Cached pages within 2× the floor: **{len(within2)} of {len(cached)}** "
+            f"- Cached within 2× the floor: **{len(within2)} of {len(LOAD_TARGETS)}** "
             f"({', '.join(within2) or 'none'}).",
-            f"- Uncached pages within 5× the floor: **{len(within5)} of {len(uncached)}** "
+            f"- Uncached within 5× the floor: **{len(within5)} of {len(LOAD_TARGETS)}** "
             f"({', '.join(within5) or 'none'}).",
             f"- Errors under load: **{failed}** non-2xx/3xx answers.",
         ]
@@ -419,17 +469,17 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print, leave RESULTS.md alone")
     args = parser.parse_args()
     load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
-    floor_file = str(Path(tempfile.mkdtemp(prefix="bench-floor-")) / "startup.html")
+    floor_dir = tempfile.mkdtemp(prefix="bench-floor-")
     results = {}
     for scale in args.scales:
         print(f"{scale}: data…", flush=True)
         url = prepare(scale)
         print(f"{scale}: in process…", flush=True)
-        results[scale] = measure(url, args.runs, args.cached_runs, floor_file)
+        results[scale] = measure(url, args.runs, args.cached_runs, floor_dir)
     loads = {}
     if args.load_seconds > 0 and shutil.which("wrk") and shutil.which("nginx"):
         print(f"{args.scales[-1]}: under load…", flush=True)
-        loads = under_load(url, results[args.scales[-1]], floor_file, args.load_seconds)
+        loads = under_load(url, results[args.scales[-1]], floor_dir, args.load_seconds)
     elif args.load_seconds > 0:
         print("wrk or nginx missing (apt-get install -y wrk nginx): no load test.")
     body = markdown(results, loads, args.load_seconds, load)

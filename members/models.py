@@ -148,7 +148,7 @@ def _per_year(rows: models.QuerySet, date_field: str) -> dict[int, int]:
         rows.annotate(year=ExtractYear(date_field))
         .order_by()
         .values_list("year")
-        .annotate(total=Count("pk"))
+        .annotate(total=Count("*"))
     )
     return dict(rows)
 

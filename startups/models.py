@@ -378,7 +378,7 @@ class StartupQuerySet(SearchQuerySet):
             .in_effect_on(day)
             .order_by()
             .values_list("phase")
-            .annotate(total=Count("pk"))
+            .annotate(total=Count("*"))
         )
         counts = dict.fromkeys(PhaseSlug.values, 0)
         counts.update(rows)
@@ -476,7 +476,7 @@ def _monthly(periods: models.QuerySet, date_field: str) -> dict[tuple[datetime.d
         periods.annotate(month=TruncMonth(date_field))
         .order_by()
         .values_list("month", "phase")
-        .annotate(total=Count("pk"))
+        .annotate(total=Count("*"))
     )
     return {(month, phase): total for month, phase, total in rows}
 

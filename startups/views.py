@@ -391,11 +391,14 @@ def phase_detail(request: HttpRequest, slug: str) -> HttpResponse:
     phase = get_object_or_404(Phase, slug=slug)
     startups = (
         Startup.objects.with_current_phase()
+        .filter(current_phase=phase.slug)
+        .only(*CARD_FIELDS)
         .prefetch_related("incubator")
-        .in_phase_on([phase.slug], today)
         .order_by(*alphabetical("title"))
     )
-    page, page_message = paginate(request, startups)
+    # Counted on the phase rows alone, by the rule every count follows.
+    count = Startup.objects.phase_counts_on(today)[phase.slug]
+    page, page_message = paginate(request, startups, count=count)
     return render(
         request,
         "startups/phase_detail.html",

@@ -138,14 +138,14 @@ def flows(day: datetime.date) -> list[FlowYear]:
         .annotate(year=ExtractYear("launched_on"))
         .order_by()
         .values_list("year")
-        .annotate(total=Count("pk"))
+        .annotate(total=Count("*"))
     )
     entries = (
         StartupPhase.objects.entries_by(day)
         .annotate(year=ExtractYear("start"))
         .order_by()
         .values_list("year", "phase")
-        .annotate(total=Count("pk"))
+        .annotate(total=Count("*"))
     )
     entered: dict[int, dict[str, int]] = {}
     for year, phase, total in entries:

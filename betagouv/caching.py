@@ -10,7 +10,10 @@ demo data), so the ETag of an answer is a hash of that version, today's date and
 - the answer is kept in Django's cache (Redis when `REDIS_URL` is set, shared by all app
   servers) under that ETag, for `RESPONSE_CACHE_SECONDS`; an edit changes the version, hence
   every key: the next request computes a fresh answer on any app server, and nothing needs
-  to be invalidated (old entries just expire).
+  to be invalidated (old entries just expire). Each process also keeps a copy of the answers
+  it served lately (the `local` cache, at most 128, up to `LOCAL_MAX_SIZE` each): the same
+  key is the same answer forever, so the copy cannot be stale, and serving it costs no
+  round trip to Redis (a megabyte page otherwise takes longer to fetch than to send).
 
 Answers also depend on the code: a release changes templates and the hashed names of static
 files. The ETag includes a fingerprint of the project's sources and pinned requirements
@@ -27,11 +30,12 @@ import datetime
 import hashlib
 import os
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -44,6 +48,7 @@ T = TypeVar("T")
 
 API_PREFIX = "/api/"
 MAX_CACHED_SIZE = 8 * 1024 * 1024
+LOCAL_MAX_SIZE = 2 * 1024 * 1024
 # Headers set by this middleware (or outer ones, such as CSP) are not stored with the body.
 UNSTORED_HEADERS = {"date", "etag", "last-modified", "cache-control", "vary"}
 # Cookies whose presence means the page may be personal (signed-in staff, flash messages).
@@ -84,15 +89,22 @@ CODE_VERSION = code_version(settings.BASE_DIR)
 DATA_CACHE_SECONDS = 24 * 3600
 
 
+# The version the middleware read for the public request being answered, if any: the data
+# that request caches is keyed by the same one, with no second query.
+request_stamp: ContextVar[tuple[int, datetime.datetime] | None] = ContextVar(
+    "request_stamp", default=None
+)
+
+
 def data_keys(names: Iterable[str]) -> dict[str, str]:
     """The cache key of each named piece of data derived from the portfolio's current state.
 
     A key holds the portfolio version (bumped by every write, see PortfolioVersion), so an
     edit or an import is seen on the next request, and the code version, since a release may
     change how a piece is computed. A name must say everything else the data depends on
-    (a date, the filters). One query.
+    (a date, the filters). One query, none during a public request (`request_stamp`).
     """
-    number, changed_at = PortfolioVersion.stamp()
+    number, changed_at = request_stamp.get() or PortfolioVersion.stamp()
     prefix = f"data:{CODE_VERSION}:{number}.{changed_at.timestamp()}:"
     return {name: prefix + name for name in names}
 
@@ -160,7 +172,11 @@ class ConditionalGetMiddleware:
         etag = etag_for(request, number, changed_at, today)
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            response = self.cached_or_fresh(request, etag)
+            token = request_stamp.set((number, changed_at))
+            try:
+                response = self.cached_or_fresh(request, etag)
+            finally:
+                request_stamp.reset(token)
             if response.status_code != 200 or response.cookies:
                 return response
         response.headers["ETag"] = etag
@@ -179,7 +195,12 @@ class ConditionalGetMiddleware:
         if timeout <= 0:
             return self.get_response(request)
         key = f"response:{etag}"
-        cached = cache.get(key)
+        local = caches["local"]
+        cached = local.get(key)
+        if cached is None:
+            cached = cache.get(key)
+            if cached is not None and len(cached[0]) <= LOCAL_MAX_SIZE:
+                local.set(key, cached, timeout)
         if cached is not None:
             content, headers = cached
             response = HttpResponse(content)
@@ -201,4 +222,6 @@ class ConditionalGetMiddleware:
                 if name.lower() not in UNSTORED_HEADERS
             ]
             cache.set(key, (response.content, headers), timeout)
+            if len(response.content) <= LOCAL_MAX_SIZE:
+                local.set(key, (response.content, headers), timeout)
         return response

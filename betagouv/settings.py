@@ -165,7 +165,14 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Each process's copy of the answers it served lately (betagouv/caching.py): their keys
+    # hold the portfolio version, so a copy is never stale, and a hit costs no round trip.
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "answers",
+        "OPTIONS": {"MAX_ENTRIES": 128},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

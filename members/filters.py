@@ -12,6 +12,8 @@ An unknown value makes the form invalid (`filterset.errors`) and is ignored by `
 
 from __future__ import annotations
 
+import hashlib
+
 import django_filters
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
@@ -79,3 +81,11 @@ class MemberFilter(django_filters.FilterSet):
         self.errors  # noqa: B018 (validates the form)
         value = getattr(self.form, "cleaned_data", {}).get(name)
         return getattr(value, "slug", value) or ""
+
+    def total(self) -> int:
+        """How many members the filters give, cached until the data or the date changes
+        (`cached_data`): every page of the same filters shares it."""
+        selection = "&".join(f"{name}={self.selected(name)}" for name in sorted(self.filters))
+        digest = hashlib.sha256(selection.encode()).hexdigest()[:32]
+        key = f"member-list:{timezone.localdate().isoformat()}:{digest}"
+        return cached_data([key], lambda _: self.qs.count())[key]

@@ -21,7 +21,7 @@ from startups.views import problems_of, wants_partial
 def member_list(request: HttpRequest) -> HttpResponse:
     partial = wants_partial(request)
     filters = MemberFilter(request.GET, queryset=Member.objects.order_by(*alphabetical("fullname")))
-    page, page_message = paginate(request, filters.qs)
+    page, page_message = paginate(request, filters.qs, count=filters.total())
     page.object_list = mark_active_on(list(page.object_list), timezone.localdate())
     return render(
         request,

@@ -1,16 +1,18 @@
 import importlib
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Counts and figures are cached per data version (`betagouv.caching.cached_data`), and a
     module's portfolio keeps one version across its tests: each test starts without any."""
-    cache.clear()
+    for each in (cache, caches["local"]):
+        each.clear()
     yield
-    cache.clear()
+    for each in (cache, caches["local"]):
+        each.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -68,6 +68,21 @@ def test_an_edit_is_on_the_next_request_despite_the_cache(
     assert "Aides Jeunes 2" in client.get(reverse("startups:startup_list")).text
 
 
+def test_each_process_keeps_a_copy_that_is_never_stale(
+    client, startup, response_cache, django_assert_num_queries
+):
+    """The shared cache is a round trip away (Redis); the process's own copy is not. Its key
+    holds the version too: after an edit, the copy of the old page is never served."""
+    url = startup.get_absolute_url()
+    client.get(url)
+    cache.clear()  # Only this process's copy is left.
+    with django_assert_num_queries(1):  # the version; no view runs
+        assert "Aides Jeunes" in client.get(url).text
+    startup.title = "Aides Jeunes 2"
+    startup.save()
+    assert "Aides Jeunes 2" in client.get(url).text
+
+
 def test_a_write_without_signal_is_not_seen_until_the_version_changes(
     client, startup, response_cache
 ):

@@ -261,11 +261,11 @@ LIST_CASES = [
 def test_list_query_count_does_not_grow_with_the_data(
     client, portfolio, django_assert_num_queries, params
 ):
-    # Version (for the ETag); version (for the counts' cache); phases; then the counts:
-    # phase counts, 5 other facets, total; then the page and the page's incubators;
-    # plus one validation query for each of incubator, sponsor, thematique, usertype given.
+    # Version (for the ETag and the counts' cache); phases; then the counts: phase counts,
+    # 5 other facets, total; then the page and the page's incubators; plus one validation
+    # query for each of incubator, sponsor, thematique, usertype given.
     validation = len({"incubator", "sponsor", "thematique", "usertype"} & set(params))
-    computed, cached = 12 + validation, 5 + validation
+    computed, cached = 11 + validation, 4 + validation
     with django_assert_num_queries(computed):
         client.get(LIST, params)
     # Another page or sort of the same filters reuses the counts until the data changes.

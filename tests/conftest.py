@@ -2,6 +2,23 @@ import importlib
 
 import pytest
 from django.core.cache import cache, caches
+from django.db import connection
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database is dropped at the end only if nobody else is connected to it: on
+    PostgreSQL, end the sessions other processes or threads (app servers started by a test,
+    a live server's thread) may have left, instead of failing the run on "being accessed by
+    other users"."""
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture(autouse=True)

@@ -32,12 +32,11 @@ os.environ["API_RATE_LIMIT"] = "0"
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.results import machine, percentile, write_section  # noqa: E402
+from bench.results import clear_caches, machine, percentile, write_section  # noqa: E402
 from startups.models import Startup  # noqa: E402
 
 SCENARIOS = [
@@ -102,7 +101,7 @@ def main() -> None:
         url = url.format(slug=slug)
         for mode, seconds in (("cold", 0), ("warm", 3600)):
             settings.RESPONSE_CACHE_SECONDS = seconds
-            cache.clear()
+            clear_caches()
             client.get(url, headers=headers)  # warm the process (and the cache, when on)
             timings, queries, size, status = measure(client, url, headers, args.runs)
             emit(

@@ -44,7 +44,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
-from results import machine, percentile, write_section  # noqa: E402
+from results import clear_caches, machine, percentile, write_section  # noqa: E402
 
 SCALES = {"1x": 662, "10x": 6_620, "100x": 66_200}
 POSTGRES = "postgres://postgres@127.0.0.1:5432/"
@@ -147,7 +147,6 @@ def measure_here(runs: int, cached_runs: int, floor_dir: str) -> dict:
 
     django.setup()
     from django.conf import settings
-    from django.core.cache import cache
     from django.test import Client
 
     from members.models import Member
@@ -166,10 +165,10 @@ def measure_here(runs: int, cached_runs: int, floor_dir: str) -> dict:
             url, headers = url[3:], {"HX-Request": "true"}
         settings.RESPONSE_CACHE_SECONDS = 0
         client.get(url, headers=headers)  # compiled templates, warm database pages
-        cold = timed(client, url, headers, runs, before=cache.clear)
+        cold = timed(client, url, headers, runs, before=clear_caches)
         data_cached = timed(client, url, headers, cached_runs)
         settings.RESPONSE_CACHE_SECONDS = 3600
-        cache.clear()
+        clear_caches()
         answer = client.get(url, headers=headers)
         cached = timed(client, url, headers, cached_runs)
         slug = target_slug(name)

@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from results import machine, percentile, write_section
+from results import clear_caches, machine, percentile, write_section
 
 # The project, for Django (this folder is on the path already: `results`).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -57,7 +57,6 @@ def measure_here(runs: int, warm_runs: int, date: str) -> dict:
     storages = {**settings.STORAGES, "staticfiles": {"BACKEND": STATIC_STORAGE}}
     override_settings(STORAGES=storages).enable()
 
-    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -74,7 +73,7 @@ def measure_here(runs: int, warm_runs: int, date: str) -> dict:
         timings, queries, status = [], 0, 0
         for _ in range(count):
             if clear:
-                cache.clear()
+                clear_caches()
             with CaptureQueriesContext(connection) as context:
                 start = time.perf_counter()
                 response = client.get(url)

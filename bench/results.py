@@ -47,3 +47,11 @@ def percentile(values: list[float], fraction: float) -> float:
     """The value at `fraction` (0.95 for p95) of the sorted values, nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def clear_caches() -> None:
+    """Empty every cache of the process: the shared one and the process's answer copies."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()

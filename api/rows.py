@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from members.models import Mission, MissionStartup, TeamMembership
+from members.models import Mission, MissionStartup, TeamMembership, active_member_ids
 from startups.models import (
     Event,
     HighlightedStartup,
@@ -216,11 +216,7 @@ def member_items(request: HttpRequest, queryset: models.QuerySet) -> list[Row]:
     """Items of `queryset` (ordered and sliced). Five queries."""
     rows = list(queryset.values(*MEMBER_FIELDS))
     ids = [row["id"] for row in rows]
-    active = (
-        Mission.objects.filter(member_id__in=in_page(ids))
-        .active_on(timezone.localdate())
-        .member_ids()
-    )
+    active = active_member_ids(in_page(ids), timezone.localdate())
     teams = ordered_links(TeamMembership, "member", "team__slug", ids)
     mission_startups = grouped(
         MissionStartup.objects.filter(mission__member_id__in=in_page(ids))

@@ -11,7 +11,7 @@ demo data), so the ETag of an answer is a hash of that version, today's date and
   servers) under that ETag, for `RESPONSE_CACHE_SECONDS`; an edit changes the version, hence
   every key: the next request computes a fresh answer on any app server, and nothing needs
   to be invalidated (old entries just expire). Each process also keeps a copy of the answers
-  it served lately (the `local` cache, at most 128, up to `LOCAL_MAX_SIZE` each): the same
+  it served lately (the `local` cache, at most 64, up to `LOCAL_MAX_SIZE` each): the same
   key is the same answer forever, so the copy cannot be stale, and serving it costs no
   round trip to Redis (a megabyte page otherwise takes longer to fetch than to send).
 
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -48,7 +49,7 @@ T = TypeVar("T")
 
 API_PREFIX = "/api/"
 MAX_CACHED_SIZE = 8 * 1024 * 1024
-LOCAL_MAX_SIZE = 2 * 1024 * 1024
+LOCAL_MAX_SIZE = 1024 * 1024
 # Headers set by this middleware (or outer ones, such as CSP) are not stored with the body.
 UNSTORED_HEADERS = {"date", "etag", "last-modified", "cache-control", "vary"}
 # Cookies whose presence means the page may be personal (signed-in staff, flash messages).
@@ -94,6 +95,13 @@ DATA_CACHE_SECONDS = 24 * 3600
 request_stamp: ContextVar[tuple[int, datetime.datetime] | None] = ContextVar(
     "request_stamp", default=None
 )
+
+
+def digest(value: object) -> str:
+    """A short name for `value` (filters as JSON-encodable data), for a cache key. JSON, not
+    `name=value&…`: a search for « x&sponsor=5 » must not name the same data as a sponsor."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def data_keys(names: Iterable[str]) -> dict[str, str]:

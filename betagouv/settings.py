@@ -168,10 +168,11 @@ CACHES = {
     ),
     # Each process's copy of the answers it served lately (betagouv/caching.py): their keys
     # hold the portfolio version, so a copy is never stale, and a hit costs no round trip.
+    # At most 64 answers of at most 1 MB (LOCAL_MAX_SIZE): 64 MB per process at worst.
     "local": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "answers",
-        "OPTIONS": {"MAX_ENTRIES": 128},
+        "OPTIONS": {"MAX_ENTRIES": 64},
     },
 }
 

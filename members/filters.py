@@ -12,13 +12,11 @@ An unknown value makes the form invalid (`filterset.errors`) and is ignored by `
 
 from __future__ import annotations
 
-import hashlib
-
 import django_filters
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
-from betagouv.caching import cached_data
+from betagouv.caching import cached_data, digest
 from members.models import Member, MemberQuerySet
 from startups.filters import ContentChoiceFilter, SearchFilter
 from startups.models import Incubator
@@ -85,7 +83,6 @@ class MemberFilter(django_filters.FilterSet):
     def total(self) -> int:
         """How many members the filters give, cached until the data or the date changes
         (`cached_data`): every page of the same filters shares it."""
-        selection = "&".join(f"{name}={self.selected(name)}" for name in sorted(self.filters))
-        digest = hashlib.sha256(selection.encode()).hexdigest()[:32]
-        key = f"member-list:{timezone.localdate().isoformat()}:{digest}"
+        selection = {name: self.selected(name) for name in self.filters}
+        key = f"member-list:{timezone.localdate().isoformat()}:{digest(selection)}"
         return cached_data([key], lambda _: self.qs.count())[key]

@@ -29,7 +29,6 @@ answers 400 on errors, the HTML page shows the results with a message.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
-from betagouv.caching import cached_data
+from betagouv.caching import cached_data, digest
 from betagouv.search import MAX_QUERY_WORDS, fold
 from startups.models import (
     Incubator,
@@ -301,19 +300,17 @@ class StartupFilter(django_filters.FilterSet):
     # values gives with the other filters. They are counted on plain startups: the columns and
     # joins the listed page needs (current phase, sort) would only slow them down.
 
-    def selection_key(self) -> str:
-        """The valid filters, as a short stable text: what the counts depend on, beside the
-        data and today's date (not the sort, not the page)."""
-        parts = []
-        for name, value in sorted(self.selected.items()):
-            if name != "sort":
-                values = value if isinstance(value, list) else [value]
-                parts.append(f"{name}={','.join(sorted(str(getattr(v, 'pk', v)) for v in values))}")
-        return hashlib.sha256("&".join(parts).encode()).hexdigest()[:32]
-
     def counts(self) -> ListCounts:
-        """The list's counts, cached until the data or the date changes (`cached_data`)."""
-        key = f"startup-list:{self.today.isoformat()}:{self.selection_key()}"
+        """The list's counts, cached until the data or the date changes (`cached_data`).
+
+        They depend on the valid filters, not on the sort nor the page.
+        """
+        selection = {
+            name: sorted(value) if isinstance(value, list) else getattr(value, "pk", value)
+            for name, value in self.selected.items()
+            if name != "sort"
+        }
+        key = f"startup-list:{self.today.isoformat()}:{digest(selection)}"
         return cached_data([key], lambda _: self.count_all())[key]
 
     def count_all(self) -> ListCounts:
@@ -426,15 +423,9 @@ def organisation_label(name: str, acronym: str) -> str:
     return f"{name} ({acronym})" if acronym and acronym != name else name
 
 
-def facets_for(
-    filters: StartupFilter, phase_counts: dict[str, int] | None = None
-) -> dict[str, list[FacetValue]]:
-    """Every facet of the list, one grouped query each (phase and groupe share theirs).
-
-    `phase_counts` is `filters.phase_counts()` when the caller already has it.
-    """
-    if phase_counts is None:
-        phase_counts = filters.phase_counts()
+def facets_for(filters: StartupFilter, phase_counts: dict[str, int]) -> dict[str, list[FacetValue]]:
+    """Every facet of the list, one grouped query each; phase and groupe share
+    `phase_counts` (`filters.phase_counts()`)."""
     return {
         "groupe": filters.group_facets(phase_counts),
         "phase": filters.phase_facets(phase_counts),

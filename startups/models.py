@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -581,9 +581,13 @@ class Startup(Searchable, ContentFile):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        # Phases changed by a bulk update followed by a save of their startup stay consistent.
-        Startup.objects.filter(pk=self.pk).store_phase_dates()
+        """Save, then store again what the phases imply: a form loaded before a phase changed
+        writes back its old `launched_on`, and phases changed by a bulk update must stay
+        consistent. In one transaction, so that nobody reads the new version of the
+        portfolio with the old dates."""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Startup.objects.filter(pk=self.pk).store_phase_dates()
         self.refresh_from_db(fields=["launched_on"])
 
     def get_absolute_url(self) -> str:

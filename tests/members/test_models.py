@@ -165,3 +165,17 @@ class TestStoredMissionDates:
         mission.save()
         assert self.dates(giver) == (None, None)
         assert self.dates(taker) == (D(2019, 1, 1), D(2019, 6, 30))
+
+
+def test_saving_a_member_loaded_before_a_new_mission_keeps_the_dates():
+    """A form loaded before a mission was added writes back its old dates: the save stores
+    them again from the missions."""
+    member = MemberFactory()
+    stale = Member.objects.get(pk=member.pk)
+    MissionFactory(member=member, start=D(2020, 1, 1), end=D(2020, 12, 31))
+    stale.role = "Développeuse"
+    stale.save()
+    assert Member.objects.values_list("arrived_on", "left_on").get(pk=member.pk) == (
+        D(2020, 1, 1),
+        D(2020, 12, 31),
+    )

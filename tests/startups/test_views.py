@@ -673,6 +673,17 @@ def test_cached_counts_follow_every_write(client, portfolio):
     assert int(acceleration_count()) == before + 1
 
 
+def test_a_search_cannot_pass_for_other_filters_in_the_cache(client, portfolio):
+    """The counts are cached per set of filters: a search written like another filter
+    (« aides&sponsor=<id> ») must not name the same entry as that filter."""
+    sponsor = portfolio.organisations["dinum"]
+    heading = re.compile(r'id="resultats-titre"[^>]*>(\d+) startup')
+    lookalike = client.get(LIST, {"q": f"aides&sponsor={sponsor.pk}"}).text
+    assert heading.search(lookalike)[1] == "0"
+    real = client.get(LIST, {"q": "aides", "sponsor": sponsor.slug}).text
+    assert heading.search(real)[1] == "1"
+
+
 @pytest.mark.parametrize("params", LIST_CASES)
 @pytest.mark.parametrize("path", [LIST, reverse("members:member_list")])
 def test_htmx_fragments_run_the_same_queries_as_the_whole_page(client, portfolio, path, params):

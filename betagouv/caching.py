@@ -132,6 +132,11 @@ def cached_data(names: Iterable[str], compute: Callable[[str], T]) -> dict[str, 
     return values | missing
 
 
+def cached_value(name: str, compute: Callable[[], T]) -> T:
+    """One named piece of data, as `cached_data` gives several."""
+    return cached_data([name], lambda _: compute())[name]
+
+
 def is_public_read(request: HttpRequest) -> bool:
     """A GET or HEAD anybody could send, on a path whose answer depends only on the data."""
     return (

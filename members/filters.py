@@ -16,7 +16,7 @@ import django_filters
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
-from betagouv.caching import cached_data, digest
+from betagouv.caching import cached_value, digest
 from members.models import Member, MemberQuerySet
 from startups.filters import ContentChoiceFilter, SearchFilter
 from startups.models import Incubator
@@ -29,12 +29,10 @@ def domain_choices() -> list[tuple[str, str]]:
 
     Cached until the data changes: listing them reads every member.
     """
-    domains = cached_data(
-        ["member-domains"],
-        lambda _: list(
-            Member.objects.order_by("domain").values_list("domain", flat=True).distinct()
-        ),
-    )["member-domains"]
+    domains = cached_value(
+        "member-domains",
+        lambda: list(Member.objects.order_by("domain").values_list("domain", flat=True).distinct()),
+    )
     return [(domain, domain) for domain in domains if domain]
 
 
@@ -82,7 +80,7 @@ class MemberFilter(django_filters.FilterSet):
 
     def total(self) -> int:
         """How many members the filters give, cached until the data or the date changes
-        (`cached_data`): every page of the same filters shares it."""
+        (`cached_value`): every page of the same filters shares it."""
         selection = {name: self.selected(name) for name in self.filters}
         key = f"member-list:{timezone.localdate().isoformat()}:{digest(selection)}"
-        return cached_data([key], lambda _: self.qs.count())[key]
+        return cached_value(key, self.qs.count)

@@ -42,7 +42,7 @@ from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
-from betagouv.caching import cached_data, digest
+from betagouv.caching import cached_value, digest
 from betagouv.search import MAX_QUERY_WORDS, fold
 from startups.models import (
     Incubator,
@@ -301,7 +301,7 @@ class StartupFilter(django_filters.FilterSet):
     # joins the listed page needs (current phase, sort) would only slow them down.
 
     def counts(self) -> ListCounts:
-        """The list's counts, cached until the data or the date changes (`cached_data`).
+        """The list's counts, cached until the data or the date changes (`cached_value`).
 
         They depend on the valid filters, not on the sort nor the page.
         """
@@ -311,7 +311,7 @@ class StartupFilter(django_filters.FilterSet):
             if name != "sort"
         }
         key = f"startup-list:{self.today.isoformat()}:{digest(selection)}"
-        return cached_data([key], lambda _: self.count_all())[key]
+        return cached_value(key, self.count_all)
 
     def count_all(self) -> ListCounts:
         phase_counts = self.phase_counts()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
-from betagouv.caching import cached_data
+from betagouv.caching import cached_value
 from startups.models import Incubator, Startup
 
 # What an old address can look like; anything else is not looked up at all.
@@ -29,7 +29,8 @@ def normalise(path: str) -> str:
 
 
 def new_address(path: str) -> str | None:
-    """The page that replaces the old address `path`, or None. At most three queries."""
+    """The page that replaces the old address `path`, or None. At most four queries, two
+    once the map of old addresses is cached for the current version of the data."""
     if not OLD_ADDRESS.match(path):
         return None
     html_page = re.fullmatch(r"/startups/([^/]+)\.html", path)
@@ -37,14 +38,13 @@ def new_address(path: str) -> str | None:
         startup = Startup.objects.filter(slug=html_page[1]).only("slug").first()
         if startup:
             return startup.get_absolute_url()
-    addresses = cached_data(["old-addresses"], lambda _: old_addresses())["old-addresses"]
-    return addresses.get(normalise(path))
+    return cached_value("old-addresses", old_addresses).get(normalise(path))
 
 
 def old_addresses() -> dict[str, str]:
     """Every old address the content lists, normalised, and the page that replaces it.
 
-    Read once per version of the data (`cached_data`), not on every 404: looking for one
+    Read once per version of the data (`cached_value`), not on every 404: looking for one
     address in every startup's list costs a scan. When two files claim the same old
     address (`/startups/friches` in the real content), the first startup by identifier wins.
     """

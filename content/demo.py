@@ -209,6 +209,7 @@ class DemoGenerator:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
             Startup.objects.store_launch_dates()
+            Startup.objects.store_current_phases()
             Member.objects.store_mission_dates()
             PortfolioVersion.bump()
         # Fresh statistics for the planner: without them, PostgreSQL estimated 2,451 active

@@ -27,6 +27,7 @@ from content.files import InvalidFile, Problem, dump_yaml, load_yaml, read_docum
 from content.schema import KINDS, Record
 from members.models import Member, Mission, MissionStartup, TeamMembership
 from startups.models import (
+    STORED_DATES,
     Event,
     HighlightedStartup,
     Phase,
@@ -46,9 +47,9 @@ BATCH_SIZE = 500
 PARALLEL_FROM_FILES = 1000
 PARSE_CHUNK_SIZE = 25
 
-# Dates stored from a record's children (phases, missions): not in the content, recomputed
+# What is stored from a record's children (phases, missions): not in the content, recomputed
 # once the children are written (`store_phase_dates`, `store_mission_dates`).
-STORED_FROM_CHILDREN = {"launched_on", "arrived_on", "left_on"}
+STORED_FROM_CHILDREN = {*STORED_DATES, "arrived_on", "left_on"}
 
 # Kinds with a slug, written in this order and deleted in the reverse one.
 SYNCED_KINDS = ("organisations", "incubators", "teams", "startups", "members")

@@ -24,7 +24,7 @@ from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from betagouv.search import Searchable, SearchQuerySet
+from betagouv.search import Searchable, SearchQuerySet, name_key
 from startups.models import ContentFile, Incubator, Startup, content_slug_field
 
 GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
@@ -214,7 +214,7 @@ class Member(Searchable, ContentFile):
         indexes = [
             # The site's order (`alphabetical("fullname")`) and the API's: a page of the list
             # reads a few index entries instead of sorting every member.
-            models.Index(fields=["search_text", "fullname", "id"], name="members_by_folded_name"),
+            models.Index(name_key(), "fullname", "id", name="members_by_folded_name"),
             models.Index(fields=["fullname", "slug"], name="members_by_name"),
             # The sitemap dates its section by the latest change.
             models.Index(fields=["updated_at"], name="members_member_updated"),

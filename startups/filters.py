@@ -263,12 +263,10 @@ class StartupFilter(django_filters.FilterSet):
 
     def sorted(self, queryset: StartupQuerySet) -> StartupQuerySet:
         sort = self.sort_value
-        if sort in ("phase", "-latest") and "current_phase" not in queryset.query.annotations:
-            queryset = queryset.with_current_phase()
         if sort == "phase":
             return queryset.order_by(self.phase_order(), *alphabetical("title"))
         if sort == "-latest":
-            latest = F("current_phase_start").desc(nulls_last=True)
+            latest = F("phase_since").desc(nulls_last=True)
             return queryset.order_by(latest, *alphabetical("title"))
         if sort in ("-launch", "launch"):
             launch = F("launched_on")
@@ -283,11 +281,8 @@ class StartupFilter(django_filters.FilterSet):
 
     @staticmethod
     def phase_order() -> OrderBy:
-        """Order by the display order of the current phase; startups without one come last.
-
-        The current phase's row is joined by `with_current_phase`; its phase, joined too.
-        """
-        return F("current_period__phase__order").asc(nulls_last=True)
+        """Order by the display order of the current phase; startups without one come last."""
+        return F("phase_order").asc(nulls_last=True)
 
     @staticmethod
     def _phases_in(selected: dict) -> list[str]:

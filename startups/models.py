@@ -13,6 +13,13 @@ Each phase row stores `next_start`, the start of the startup's next phase in tha
 `StartupQuerySet.store_phase_dates()` keeps both up to date after any change. A row is the
 startup's phase on the days start <= D < next_start, so every question about phases on a date
 is a range condition on one table, and every question about launches one on one column.
+
+Each startup also stores its current phase (`phase`, `phase_since`, and `phase_order` for the
+lists' default order), as of the day it was stored, and `phase_until`, the day it changes by
+itself (a phase dated in the future begins): the lists read one indexed column instead of
+joining 66,000 histories. `store_phase_dates()` stores it with the dates;
+`refresh_current_phases()` stores it again, on the first request of every day
+(`startups.middleware`), for the startups whose `phase_until` has come.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from betagouv.search import Searchable, SearchQuerySet
+from betagouv.search import Searchable, SearchQuerySet, name_key
 
 content_slug_validator = RegexValidator(
     r"^\w[\w.-]*\Z",
@@ -339,24 +346,39 @@ class StartupQuerySet(SearchQuerySet):
         )
 
     def with_current_phase(self) -> StartupQuerySet:
-        """Annotate `current_phase` (the phase on today's date) and `current_phase_start`.
-
-        The row in effect is joined as `current_period`: order by its phase's display order
-        with `F("current_period__phase__order")`.
-        """
-        return self.alias(current_period=phase_in_effect_on(timezone.localdate())).annotate(
-            current_phase=F("current_period__phase"),
-            current_phase_start=F("current_period__start"),
-        )
+        """Annotate `current_phase` (the slug of the phase on today's date, None before the
+        first) and `current_phase_start`, from the stored current phase (module docstring).
+        Order by its display order with `F("phase_order")`."""
+        return self.annotate(current_phase=F("phase_id"), current_phase_start=F("phase_since"))
 
     def store_phase_dates(self) -> None:
         """Recompute what these startups' phase histories imply, after any change to them:
-        each row's `next_start` and each startup's `launched_on`.
+        each row's `next_start`, each startup's `launched_on` and current phase.
 
         Saving or deleting a phase does it (`startups.signals`); bulk writers call it.
         """
         StartupPhase.objects.filter(startup__in=self.values("pk")).store_next_starts()
         self.store_launch_dates()
+        self.store_current_phases()
+
+    def store_current_phases(self) -> int:
+        """Store each startup's phase on today's date, its start and display order, and the
+        day it changes (the next start after today); return how many startups were updated.
+        Needs the rows' `next_start` up to date (`store_phase_dates`)."""
+        today = timezone.localdate()
+        current = StartupPhase.objects.filter(startup=OuterRef("pk")).in_effect_on(today)
+        following = StartupPhase.objects.filter(startup=OuterRef("pk"), start__gt=today)
+        return self.update(
+            phase=Subquery(current.values("phase")[:1]),
+            phase_since=Subquery(current.values("start")[:1]),
+            phase_order=Subquery(current.values("phase__order")[:1]),
+            phase_until=Subquery(following.order_by("start").values("start")[:1]),
+        )
+
+    def refresh_current_phases(self) -> int:
+        """Store again the current phase of the startups whose phase changed by itself since
+        it was stored (`phase_until` has come); return how many there were."""
+        return self.filter(phase_until__lte=timezone.localdate()).store_current_phases()
 
     def store_launch_dates(self) -> int:
         """Set `launched_on`, the start of each startup's first phase (None without any), in
@@ -365,7 +387,9 @@ class StartupQuerySet(SearchQuerySet):
         return self.update(launched_on=Subquery(first.values("start")[:1]))
 
     def in_phase_on(self, phases: Iterable[str], day: datetime.date) -> StartupQuerySet:
-        """The startups whose phase on `day` is one of `phases`."""
+        """The startups whose phase on `day` is one of `phases` (today: the stored one)."""
+        if day == timezone.localdate():
+            return self.filter(phase__in=list(phases))
         return self.with_phase_on(day).filter(phase_on__in=list(phases))
 
     def phase_counts_on(self, day: datetime.date) -> dict[str, int]:
@@ -494,6 +518,10 @@ def count_active(phase_counts: dict[str, int]) -> int:
     return sum(phase_counts[phase] for phase in PhaseSlug if phase.counts_as_active)
 
 
+# What a startup stores because its phase history implies it (`store_phase_dates`).
+STORED_DATES = ("launched_on", "phase", "phase_since", "phase_order", "phase_until")
+
+
 class Startup(Searchable, ContentFile):
     """A public digital service built by a small autonomous team."""
 
@@ -564,18 +592,39 @@ class Startup(Searchable, ContentFile):
         db_index=True,
         help_text="Calculé : le début de sa première phase.",
     )
+    # The current phase, stored (see the module docstring).
+    phase = models.ForeignKey(
+        Phase,
+        verbose_name="phase actuelle",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    phase_since = models.DateField("phase actuelle depuis le", null=True, editable=False)
+    phase_order = models.PositiveSmallIntegerField(null=True, editable=False)
+    phase_until = models.DateField(
+        "prochain changement de phase", null=True, editable=False, db_index=True
+    )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("mise à jour le", auto_now=True)
 
     objects = StartupQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at", "launched_on"])
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at", *STORED_DATES])
     search_fields = ("title", "mission", "description")
 
     class Meta:
         ordering = ["title"]
         verbose_name = "startup"
-        # The sitemap dates its section by the latest change.
-        indexes = [models.Index(fields=["updated_at"], name="startups_startup_updated")]
+        indexes = [
+            # The sitemap dates its section by the latest change.
+            models.Index(fields=["updated_at"], name="startups_startup_updated"),
+            # The list's orders, by current phase then name, and by name
+            # (`StartupFilter.sorted`): a page reads a few index entries, sorts nothing.
+            models.Index(F("phase_order"), name_key(), "title", "id", name="startups_by_phase"),
+            models.Index(name_key(), "title", "id", name="startups_by_name"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -588,7 +637,7 @@ class Startup(Searchable, ContentFile):
         with transaction.atomic():
             super().save(*args, **kwargs)
             Startup.objects.filter(pk=self.pk).store_phase_dates()
-        self.refresh_from_db(fields=["launched_on"])
+        self.refresh_from_db(fields=STORED_DATES)
 
     def get_absolute_url(self) -> str:
         return reverse("startups:startup_detail", args=[self.slug])

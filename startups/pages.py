@@ -7,21 +7,19 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.db.models.functions import Left
 from django.http import HttpRequest
 
+from betagouv.search import name_key
 from startups.models import Phase, Startup
 
 PAGE_SIZE = 48
 
 
-def alphabetical(name_field: str) -> tuple[str, str, str]:
+def alphabetical(name_field: str) -> tuple[Left, str, str]:
     """Order by name as a French reader expects, on SQLite and PostgreSQL alike: accents and
-    case ignored (« Écobalyse » among the E, not after Z as byte order puts it).
-
-    Every searchable model's `search_text` begins with its name folded (the name is the first
-    of its `search_fields`), which is exactly that sort key.
-    """
-    return ("search_text", name_field, "pk")
+    case ignored (`betagouv.search.name_key`), then the name as written, then the id."""
+    return (name_key(), name_field, "pk")
 
 
 class CountedPaginator(Paginator):

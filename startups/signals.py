@@ -1,10 +1,11 @@
 """Every save or delete of a portfolio model bumps the portfolio version.
 
 What is stored because it derives from other rows is recomputed when those rows change:
-a phase's save or delete recomputes its startup's periods and launch date
+a phase's save or delete recomputes its startup's periods, launch date and current phase
 (`StartupQuerySet.store_phase_dates`), a mission's its member's arrival and departure dates
 (`MemberQuerySet.store_mission_dates`). A row moved to another parent (a phase given to
-another startup in the admin) recomputes both parents.
+another startup in the admin) recomputes both parents. A phase's display order is stored on
+the startups in that phase (`Startup.phase_order`).
 """
 
 from django.apps import apps
@@ -43,6 +44,14 @@ def derived_dates() -> dict:
     }
 
 
+def store_phase_order(sender, instance, **kwargs) -> None:
+    """A phase's display order changed: the startups in that phase store it for the lists."""
+    from startups.models import Startup
+
+    if not kwargs.get("raw"):
+        Startup.objects.filter(phase=instance).update(phase_order=instance.order)
+
+
 def remember_parent(sender, instance, **kwargs) -> None:
     """Before a save: the parent the row had, in case the save moves it to another one."""
     parent_field, _ = derived_dates()[sender]
@@ -74,3 +83,6 @@ def connect() -> None:
                 bump_version, sender=model, dispatch_uid=f"bump-del-{model._meta.label}"
             )
     m2m_changed.connect(bump_version_on_links, dispatch_uid="bump-m2m")
+    post_save.connect(
+        store_phase_order, sender=apps.get_model("startups", "Phase"), dispatch_uid="phase-order"
+    )

@@ -391,7 +391,7 @@ def phase_detail(request: HttpRequest, slug: str) -> HttpResponse:
     phase = get_object_or_404(Phase, slug=slug)
     startups = (
         Startup.objects.with_current_phase()
-        .filter(current_phase=phase.slug)
+        .in_phase_on([phase.slug], today)
         .only(*CARD_FIELDS)
         .prefetch_related("incubator")
         .order_by(*alphabetical("title"))

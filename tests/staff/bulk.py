@@ -85,6 +85,7 @@ def startups(count: int, incubator: Incubator | None = None) -> list[Startup]:
         for startup in rows
         for i, (phase, year) in enumerate([("investigation", 2020), ("construction", 2021)])
     )
+    Startup.objects.filter(pk__in=[startup.pk for startup in rows]).store_phase_dates()
     Event.objects.bulk_create(
         Event(startup=startup, name="committee", date=DAY) for startup in rows
     )

@@ -2,8 +2,10 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from startups.models import (
+    Phase,
     PhaseGroup,
     PhaseSlug,
     Startup,
@@ -393,3 +395,60 @@ class TestStoredLaunchDate:
         assert self.launched_on(startup) == JAN_1
         periods = dict(startup.phases.values_list("phase_id", "next_start"))
         assert periods == {"construction": D(2023, 1, 1), "investigation": None}
+
+
+class TestStoredCurrentPhase:
+    """The current phase is stored; saves keep it right, and so does the passing of days."""
+
+    def stored(self, startup: Startup) -> tuple:
+        fields = ("phase", "phase_since", "phase_order", "phase_until")
+        return Startup.objects.values_list(*fields).get(pk=startup.pk)
+
+    @pytest.fixture(autouse=True)
+    def orders(self):
+        self.order = dict(Phase.objects.values_list("slug", "order"))
+
+    def test_follows_the_history_through_saves_and_deletes(self):
+        startup = StartupFactory(phases=[("investigation", D(2021, 1, 1))])
+        assert self.stored(startup) == (
+            "investigation",
+            D(2021, 1, 1),
+            self.order["investigation"],
+            None,
+        )
+        later = StartupPhaseFactory(startup=startup, phase_id="construction", start=JAN_1)
+        assert self.stored(startup) == ("construction", JAN_1, self.order["construction"], None)
+        later.delete()
+        assert self.stored(startup) == (
+            "investigation",
+            D(2021, 1, 1),
+            self.order["investigation"],
+            None,
+        )
+        startup.phases.get().delete()
+        assert self.stored(startup) == (None, None, None, None)
+
+    def test_a_phase_dated_in_the_future_begins_on_its_day(self, monkeypatch, client):
+        today = timezone.localdate()
+        tomorrow = today + datetime.timedelta(days=1)
+        startup = StartupFactory(
+            phases=[("investigation", D(2021, 1, 1)), ("construction", tomorrow)]
+        )
+        assert self.stored(startup) == (
+            "investigation",
+            D(2021, 1, 1),
+            self.order["investigation"],
+            tomorrow,
+        )
+        monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
+        # The first request of the day stores it again, before the page reads it.
+        page = client.get("/startups/", {"phase": "construction"})
+        assert self.stored(startup) == ("construction", tomorrow, self.order["construction"], None)
+        assert [card.slug for card in page.context["page"].object_list] == [startup.slug]
+
+    def test_a_new_display_order_of_the_phases_is_stored(self):
+        startup = StartupFactory(phases=[("construction", D(2021, 1, 1))])
+        phase = Phase.objects.get(slug="construction")
+        phase.order = 99
+        phase.save()
+        assert self.stored(startup)[2] == 99

@@ -17,7 +17,7 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from betagouv.caching import cached_value, digest
-from members.models import Member, MemberQuerySet
+from members.models import Member, MemberQuerySet, member_domains
 from startups.filters import ContentChoiceFilter, SearchFilter
 from startups.models import Incubator
 
@@ -26,14 +26,8 @@ STATUSES = [("actif", "En activité"), ("ancien", "Ancien ou ancienne")]
 
 def domain_choices() -> list[tuple[str, str]]:
     """The domains members have, from the data (the content gives them as free text).
-
-    Cached until the data changes: listing them reads every member.
-    """
-    domains = cached_value(
-        "member-domains",
-        lambda: list(Member.objects.order_by("domain").values_list("domain", flat=True).distinct()),
-    )
-    return [(domain, domain) for domain in domains if domain]
+    Cached until the data changes."""
+    return [(domain, domain) for domain in cached_value("member-domains", member_domains)]
 
 
 class MemberFilterForm(DsfrBaseForm):

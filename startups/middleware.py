@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from startups.models import Startup
 
-
 # The day this process last stored the phases that changed by themselves.
 refreshed_on: datetime.date | None = None
 

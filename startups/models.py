@@ -340,7 +340,10 @@ def phase_in_effect_on(day: datetime.date) -> FilteredRelation:
 
 class StartupQuerySet(SearchQuerySet):
     def with_phase_on(self, day: datetime.date) -> StartupQuerySet:
-        """Annotate `phase_on`: each startup's phase slug on `day` (None before its first)."""
+        """Annotate `phase_on`: each startup's phase slug on `day` (None before its first);
+        today's is the stored one."""
+        if day == timezone.localdate():
+            return self.annotate(phase_on=F("phase_id"))
         return self.alias(period_on=phase_in_effect_on(day)).annotate(
             phase_on=F("period_on__phase")
         )
@@ -387,9 +390,7 @@ class StartupQuerySet(SearchQuerySet):
         return self.update(launched_on=Subquery(first.values("start")[:1]))
 
     def in_phase_on(self, phases: Iterable[str], day: datetime.date) -> StartupQuerySet:
-        """The startups whose phase on `day` is one of `phases` (today: the stored one)."""
-        if day == timezone.localdate():
-            return self.filter(phase__in=list(phases))
+        """The startups whose phase on `day` is one of `phases`."""
         return self.with_phase_on(day).filter(phase_on__in=list(phases))
 
     def phase_counts_on(self, day: datetime.date) -> dict[str, int]:
@@ -624,6 +625,9 @@ class Startup(Searchable, ContentFile):
             # (`StartupFilter.sorted`): a page reads a few index entries, sorts nothing.
             models.Index(F("phase_order"), name_key(), "title", "id", name="startups_by_phase"),
             models.Index(name_key(), "title", "id", name="startups_by_name"),
+            # On PostgreSQL, (phase, launched_on DESC NULLS LAST) serves the latest launches of
+            # a phase (`?phase=…&sort=-launch`): created by migration 0008, as SQLite refuses
+            # NULLS LAST in an index.
         ]
 
     def __str__(self) -> str:

@@ -24,6 +24,20 @@ def store_current_phases(apps, schema_editor):
     )
 
 
+def create_launch_index(apps, schema_editor):
+    """The latest launches of a phase; PostgreSQL only (SQLite refuses NULLS LAST here)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE INDEX IF NOT EXISTS startups_by_launch ON startups_startup "
+            "(phase_id, launched_on DESC NULLS LAST)"
+        )
+
+
+def drop_launch_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS startups_by_launch")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -59,5 +73,6 @@ class Migration(migrations.Migration):
             model_name='startup',
             index=models.Index(django.db.models.functions.text.Left('search_text', 300), models.F('title'), models.F('id'), name='startups_by_name'),
         ),
+        migrations.RunPython(create_launch_index, drop_launch_index),
         migrations.RunPython(store_current_phases, migrations.RunPython.noop, elidable=True),
     ]

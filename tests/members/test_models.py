@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
-from members.models import Member
+from members.models import Member, member_domains
 from tests.factories import MemberFactory, MissionFactory, StartupFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +179,9 @@ def test_saving_a_member_loaded_before_a_new_mission_keeps_the_dates():
         D(2020, 1, 1),
         D(2020, 12, 31),
     )
+
+
+def test_member_domains_are_the_distinct_ones_in_order():
+    for domain in ["Produit", "Design", "", "Développement", "Design", "Produit"]:
+        MemberFactory(domain=domain)
+    assert member_domains() == ["Design", "Développement", "Produit"]

@@ -452,3 +452,29 @@ class TestStoredCurrentPhase:
         phase.order = 99
         phase.save()
         assert self.stored(startup)[2] == 99
+
+    def test_todays_phase_is_the_rule_applied_to_the_history(self):
+        """The stored phase answers `with_phase_on(today)`: the same as the history says."""
+        today = timezone.localdate()
+        soon = today + datetime.timedelta(days=3)
+        histories = [
+            [],
+            [("investigation", soon)],
+            [("investigation", D(2021, 1, 1)), ("construction", D(2021, 1, 1))],
+            [("investigation", D(2021, 1, 1)), ("construction", today)],
+            [("construction", D(2021, 1, 1)), ("abandon", soon)],
+        ]
+        startups = [StartupFactory(phases=history) for history in histories]
+        stored = dict(Startup.objects.with_phase_on(today).values_list("pk", "phase_on"))
+        by_history = {}
+        for startup in startups:
+            period = startup.phase_on(today)
+            by_history[startup.pk] = period.phase_id if period else None
+        assert stored == by_history
+        assert list(by_history.values()) == [
+            None,
+            None,
+            "construction",
+            "construction",
+            "construction",
+        ]

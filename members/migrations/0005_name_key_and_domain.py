@@ -19,4 +19,14 @@ class Migration(migrations.Migration):
             model_name='member',
             index=models.Index(django.db.models.functions.text.Left('search_text', 300), models.F('fullname'), models.F('id'), name='members_by_folded_name'),
         ),
+            migrations.AlterField(
+            model_name="historicalmember",
+            name="domain",
+            field=models.CharField(db_index=True, max_length=100, verbose_name="domaine"),
+        ),
+        migrations.AlterField(
+            model_name="member",
+            name="domain",
+            field=models.CharField(db_index=True, max_length=100, verbose_name="domaine"),
+        ),
     ]

@@ -15,8 +15,9 @@ from django.db.models.functions import Left
 
 MAX_QUERY_WORDS = 10
 MAX_WORD_LENGTH = 50
-# How much of `search_text` sorts by name (`name_key`): more than any folded name, little
-# enough for a database index (PostgreSQL refuses B-tree entries over 2.7 kB).
+# How much of `search_text` sorts by name (`name_key`): the whole folded name but for the
+# very longest (a name has at most 300 characters; the name as written breaks such ties),
+# little enough for a database index (PostgreSQL refuses B-tree entries over 2.7 kB).
 NAME_KEY_LENGTH = 300
 
 

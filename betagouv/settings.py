@@ -106,8 +106,6 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Before anything reads a startup's current phase: stores it again on a new day.
-    "startups.middleware.CurrentPhasesMiddleware",
     # After CommonMiddleware: old beta.gouv.fr addresses get their 301 before APPEND_SLASH.
     "startups.legacy.LegacyAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -18,8 +18,8 @@ Each startup also stores its current phase (`phase`, `phase_since`, and `phase_o
 lists' default order), as of the day it was stored, and `phase_until`, the day it changes by
 itself (a phase dated in the future begins): the lists read one indexed column instead of
 joining 66,000 histories. `store_phase_dates()` stores it with the dates;
-`refresh_current_phases()` stores it again, on the first request of every day
-(`startups.middleware`), for the startups whose `phase_until` has come.
+`refresh_current_phases()` stores it again for the startups whose `phase_until` has come,
+before any public request reads the data (`PortfolioVersion.stamp`).
 """
 
 from __future__ import annotations
@@ -476,20 +476,23 @@ class StartupQuerySet(SearchQuerySet):
         """The first `per_phase` startups by name of each phase on `day`, in one query.
 
         For pages that show a few startups of every phase and link to the full list. By name
-        means accents and case ignored: `search_text` begins with the folded title.
+        means in the lists' order (`startups.pages.alphabetical`): accents and case ignored.
         """
         return (
             self.with_phase_on(day)
             .exclude(phase_on=None)
+            # Named: Django cannot order the query it wraps around a filtered window by an
+            # unnamed expression.
+            .annotate(name_key=name_key())
             .annotate(
                 rank_in_phase=Window(
                     RowNumber(),
                     partition_by=F("phase_on"),
-                    order_by=(F("search_text"), F("pk")),
+                    order_by=(F("name_key"), F("title"), F("pk")),
                 )
             )
             .filter(rank_in_phase__lte=per_phase)
-            .order_by("search_text", "pk")
+            .order_by("name_key", "title", "pk")
         )
 
     def for_listing(self) -> StartupQuerySet:
@@ -924,16 +927,28 @@ class PortfolioVersion(models.Model):
         """(number, changed_at) of the current version, read on every public request.
 
         One primary-key lookup in plain SQL: the ORM's query building cost more than the
-        database's answer, on the path that serves cached pages.
+        database's answer, on the path that serves cached pages. The same query reads the
+        earliest day a startup's stored phase changes by itself (`Startup.phase_until`, an
+        index's first entry): when it has come, those phases are stored again first, so that
+        whoever reads this version reads today's phases (`refresh_current_phases`).
         """
         table = connection.ops.quote_name(cls._meta.db_table)
+        startups = connection.ops.quote_name(Startup._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT number, changed_at FROM {table} WHERE id = 1")
+            cursor.execute(
+                f"SELECT number, changed_at, (SELECT MIN(phase_until) FROM {startups}) "
+                f"FROM {table} WHERE id = 1"
+            )
             row = cursor.fetchone()
         if row is None:
             version = cls.current()
             return version.number, version.changed_at
-        number, changed_at = row
+        number, changed_at, next_phase_change = row
+        if next_phase_change is not None:
+            if isinstance(next_phase_change, str):  # SQLite without converters
+                next_phase_change = datetime.date.fromisoformat(next_phase_change)
+            if next_phase_change <= timezone.localdate():
+                Startup.objects.refresh_current_phases()
         if isinstance(changed_at, str):  # SQLite without converters
             changed_at = models.DateTimeField().to_python(changed_at)
         if settings.USE_TZ and timezone.is_naive(changed_at):

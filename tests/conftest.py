@@ -3,9 +3,6 @@ import importlib
 import pytest
 from django.core.cache import cache, caches
 from django.db import connection
-from django.utils import timezone
-
-from startups import middleware
 
 
 @pytest.fixture(scope="session")
@@ -33,14 +30,6 @@ def _empty_cache():
     yield
     for each in (cache, caches["local"]):
         each.clear()
-
-
-@pytest.fixture(autouse=True)
-def _current_phases_refreshed_today(monkeypatch):
-    """Saves store the current phases of today's date, so the daily refresh
-    (`startups.middleware`) has nothing to do in a test: mark it done, so that a query count
-    does not depend on which test a process runs first."""
-    monkeypatch.setattr(middleware, "refreshed_on", timezone.localdate())
 
 
 @pytest.fixture(autouse=True)

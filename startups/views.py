@@ -323,7 +323,9 @@ def incubator_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "sections": phase_sections(
                 phases,
                 counts,
-                startups.first_per_phase_on(today, FIRST_PER_PHASE).select_related("incubator"),
+                startups.only(*CARD_FIELDS)
+                .first_per_phase_on(today, FIRST_PER_PHASE)
+                .select_related("incubator"),
             ),
             "teams": teams,
         },
@@ -378,7 +380,9 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "sections": phase_sections(
                 phases,
                 counts,
-                startups.first_per_phase_on(today, FIRST_PER_PHASE).select_related("incubator"),
+                startups.only(*CARD_FIELDS)
+                .first_per_phase_on(today, FIRST_PER_PHASE)
+                .select_related("incubator"),
             ),
             "incubators": list(organisation.incubators_owned.all()),
         },

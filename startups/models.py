@@ -477,8 +477,10 @@ class StartupQuerySet(SearchQuerySet):
 
         For pages that show a few startups of every phase and link to the full list. By name
         means in the lists' order (`startups.pages.alphabetical`): accents and case ignored.
+        The ranking reads only the columns it needs; the rows, as this queryset defines them,
+        are read for the few startups it keeps.
         """
-        return (
+        ranked = (
             self.with_phase_on(day)
             .exclude(phase_on=None)
             # Named: Django cannot order the query it wraps around a filtered window by an
@@ -492,8 +494,9 @@ class StartupQuerySet(SearchQuerySet):
                 )
             )
             .filter(rank_in_phase__lte=per_phase)
-            .order_by("name_key", "title", "pk")
+            .values("pk")
         )
+        return self.filter(pk__in=ranked).with_phase_on(day).order_by(name_key(), "title", "pk")
 
     def for_listing(self) -> StartupQuerySet:
         return self.select_related("incubator").with_current_phase()

@@ -208,8 +208,7 @@ class DemoGenerator:
             # once per member (more than 20 minutes at 100×, 40 seconds with them).
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-            Startup.objects.store_launch_dates()
-            Startup.objects.store_current_phases()
+            Startup.objects.store_dates_from_periods()
             Member.objects.store_mission_dates()
             PortfolioVersion.bump()
         # Fresh statistics for the planner: without them, PostgreSQL estimated 2,451 active

@@ -338,6 +338,20 @@ def phase_in_effect_on(day: datetime.date) -> FilteredRelation:
     )
 
 
+def _current_phase_columns() -> dict[str, Subquery]:
+    """The stored current phase, for an update of startups: the phase on today's date, its
+    start and display order, and the day it changes (the next start after today)."""
+    today = timezone.localdate()
+    current = StartupPhase.objects.filter(startup=OuterRef("pk")).in_effect_on(today)
+    following = StartupPhase.objects.filter(startup=OuterRef("pk"), start__gt=today)
+    return {
+        "phase": Subquery(current.values("phase")[:1]),
+        "phase_since": Subquery(current.values("start")[:1]),
+        "phase_order": Subquery(current.values("phase__order")[:1]),
+        "phase_until": Subquery(following.order_by("start").values("start")[:1]),
+    }
+
+
 class StartupQuerySet(SearchQuerySet):
     def with_phase_on(self, day: datetime.date) -> StartupQuerySet:
         """Annotate `phase_on`: each startup's phase slug on `day` (None before its first);
@@ -361,33 +375,21 @@ class StartupQuerySet(SearchQuerySet):
         Saving or deleting a phase does it (`startups.signals`); bulk writers call it.
         """
         StartupPhase.objects.filter(startup__in=self.values("pk")).store_next_starts()
-        self.store_launch_dates()
-        self.store_current_phases()
+        self.store_dates_from_periods()
 
-    def store_current_phases(self) -> int:
-        """Store each startup's phase on today's date, its start and display order, and the
-        day it changes (the next start after today); return how many startups were updated.
-        Needs the rows' `next_start` up to date (`store_phase_dates`)."""
-        today = timezone.localdate()
-        current = StartupPhase.objects.filter(startup=OuterRef("pk")).in_effect_on(today)
-        following = StartupPhase.objects.filter(startup=OuterRef("pk"), start__gt=today)
+    def store_dates_from_periods(self) -> int:
+        """Set `launched_on` (the start of the first phase, None without any) and the current
+        phase (`_current_phase_columns`) in one statement; return how many startups were
+        updated. Needs the rows' `next_start` up to date (`store_phase_dates`)."""
+        first = StartupPhase.objects.filter(startup=OuterRef("pk")).order_by("start")
         return self.update(
-            phase=Subquery(current.values("phase")[:1]),
-            phase_since=Subquery(current.values("start")[:1]),
-            phase_order=Subquery(current.values("phase__order")[:1]),
-            phase_until=Subquery(following.order_by("start").values("start")[:1]),
+            launched_on=Subquery(first.values("start")[:1]), **_current_phase_columns()
         )
 
     def refresh_current_phases(self) -> int:
         """Store again the current phase of the startups whose phase changed by itself since
         it was stored (`phase_until` has come); return how many there were."""
-        return self.filter(phase_until__lte=timezone.localdate()).store_current_phases()
-
-    def store_launch_dates(self) -> int:
-        """Set `launched_on`, the start of each startup's first phase (None without any), in
-        one statement; return how many startups were updated."""
-        first = StartupPhase.objects.filter(startup=OuterRef("pk")).order_by("start")
-        return self.update(launched_on=Subquery(first.values("start")[:1]))
+        return self.filter(phase_until__lte=timezone.localdate()).update(**_current_phase_columns())
 
     def in_phase_on(self, phases: Iterable[str], day: datetime.date) -> StartupQuerySet:
         """The startups whose phase on `day` is one of `phases`."""

@@ -3,7 +3,8 @@ from django.db.models import OuterRef, Subquery
 
 
 def store_launch_dates(apps, schema_editor):
-    """The start of each startup's first phase (the rule of StartupQuerySet.store_launch_dates)."""
+    """The start of each startup's first phase (the rule of
+    StartupQuerySet.store_dates_from_periods)."""
     Startup = apps.get_model("startups", "Startup")
     StartupPhase = apps.get_model("startups", "StartupPhase")
     first = StartupPhase.objects.filter(startup=OuterRef("pk")).order_by("start")

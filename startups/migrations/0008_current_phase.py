@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def store_current_phases(apps, schema_editor):
-    """Fill the stored current phase (the rule of StartupQuerySet.store_current_phases)."""
+    """Fill the stored current phase (the rule of startups.models._current_phase_columns)."""
     from django.db.models import OuterRef, Q, Subquery
     from django.utils import timezone
 

@@ -337,17 +337,11 @@ class StartupFilter(django_filters.FilterSet):
 
     def incubator_facets(self) -> list[FacetValue]:
         rows = self.links_of_others(StartupIncubator.objects.all(), "incubator")
-        return self._facet(rows, "incubator", "incubator__slug", ("incubator__title",), str)
+        return self._facet(rows, "incubator", "incubator", ("title",), str)
 
     def sponsor_facets(self) -> list[FacetValue]:
         rows = self.links_of_others(StartupSponsor.objects.all(), "sponsor")
-        return self._facet(
-            rows,
-            "sponsor",
-            "organisation__slug",
-            ("organisation__name", "organisation__acronym"),
-            organisation_label,
-        )
+        return self._facet(rows, "sponsor", "organisation", ("name", "acronym"), organisation_label)
 
     def domain_facets(self) -> list[FacetValue]:
         rows = (
@@ -366,11 +360,11 @@ class StartupFilter(django_filters.FilterSet):
 
     def thematique_facets(self) -> list[FacetValue]:
         rows = self.links_of_others(StartupThematique.objects.all(), "thematique")
-        return self._facet(rows, "thematique", "thematique__name")
+        return self._facet(rows, "thematique", "thematique")
 
     def usertype_facets(self) -> list[FacetValue]:
         rows = self.links_of_others(StartupUsertype.objects.all(), "usertype")
-        return self._facet(rows, "usertype", "usertype__name")
+        return self._facet(rows, "usertype", "usertype")
 
     def links_of_others(self, links: QuerySet, name: str) -> QuerySet:
         """The rows of a link table (startup ↔ value) of the startups the filters other than
@@ -384,32 +378,37 @@ class StartupFilter(django_filters.FilterSet):
         self,
         rows: QuerySet,
         name: str,
-        key: str,
+        field: str,
         label_fields: tuple[str, ...] = (),
         label: Callable[..., str] | None = None,
     ) -> list[FacetValue]:
-        """One grouped query over a link table: the FACET_LIMIT most frequent values, and the
-        selected one whatever its count, sorted by label."""
+        """The FACET_LIMIT most frequent values of a link table's `field` (startup ↔ value),
+        and the selected one whatever its count, sorted by label.
+
+        Two queries: the counts, grouped by the value's id on the link table alone (grouping
+        the joined labels was three times slower at 100 times the data), then the labels.
+        """
         chosen = self.selected.get(name)
-        chosen_key = getattr(chosen, key.split("__")[1]) if chosen else None
-        first = Case(When(**{key: chosen_key}, then=Value(0)), default=Value(1))
-        rows = (
+        chosen_pk = chosen.pk if chosen else None
+        order = ["-count", field]
+        if chosen:
+            order.insert(0, Case(When(**{field: chosen_pk}, then=Value(0)), default=Value(1)))
+        counts = dict(
             rows.order_by()
-            .values_list(key, *label_fields)
-            .annotate(count=Count("startup"))
-            .order_by(first, "-count", key)[:FACET_LIMIT]
+            .values_list(field)
+            .annotate(count=Count("*"))
+            .order_by(*order)[:FACET_LIMIT]
         )
+        key = self.filters[name].field.to_field_name
+        model = rows.model._meta.get_field(field).related_model
         facets = [
-            FacetValue(
-                value,
-                label(*labels) if label else value,
-                count,
-                value == chosen_key,
+            FacetValue(value, label(*labels) if label else value, counts[pk], pk == chosen_pk)
+            for pk, value, *labels in model.objects.filter(pk__in=counts).values_list(
+                "pk", key, *label_fields
             )
-            for value, *labels, count in rows
         ]
         if chosen and not any(facet.selected for facet in facets):
-            facets.append(FacetValue(chosen_key, str(chosen), 0, True))
+            facets.append(FacetValue(getattr(chosen, key), str(chosen), 0, True))
         return sorted(facets, key=lambda facet: fold(facet.label))
 
 

@@ -398,15 +398,14 @@ class StartupQuerySet(SearchQuerySet):
     def phase_counts_on(self, day: datetime.date) -> dict[str, int]:
         """How many startups are in each phase on `day`, every phase listed, in one query.
 
-        Startups with no phase yet on `day` are not counted.
+        Startups with no phase yet on `day` are not counted. Today's are the stored ones
+        (an index, where the history is a scan of every phase row).
         """
-        rows = (
-            self._phases()
-            .in_effect_on(day)
-            .order_by()
-            .values_list("phase")
-            .annotate(total=Count("*"))
-        )
+        if day == timezone.localdate():
+            in_effect = self.exclude(phase=None)
+        else:
+            in_effect = self._phases().in_effect_on(day)
+        rows = in_effect.order_by().values_list("phase").annotate(total=Count("*"))
         counts = dict.fromkeys(PhaseSlug.values, 0)
         counts.update(rows)
         return counts
@@ -610,6 +609,7 @@ class Startup(Searchable, ContentFile):
         editable=False,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # startups_in_phase
     )
     phase_since = models.DateField("phase actuelle depuis le", null=True, editable=False)
     phase_order = models.PositiveSmallIntegerField(null=True, editable=False)
@@ -633,6 +633,9 @@ class Startup(Searchable, ContentFile):
             # (`StartupFilter.sorted`): a page reads a few index entries, sorts nothing.
             models.Index(F("phase_order"), name_key(), "title", "id", name="startups_by_phase"),
             models.Index(name_key(), "title", "id", name="startups_by_name"),
+            # The ids of the startups in some phases, read from the index alone: the filters'
+            # semi-joins and counts never read the rows (136 MB of text at 100 times the data).
+            models.Index(fields=["phase", "id"], name="startups_in_phase"),
             # On PostgreSQL, (phase, launched_on DESC NULLS LAST) serves the latest launches of
             # a phase (`?phase=…&sort=-launch`): created by migration 0008, as SQLite refuses
             # NULLS LAST in an index.

@@ -323,7 +323,7 @@ def incubator_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "sections": phase_sections(
                 phases,
                 counts,
-                startups.only(*CARD_FIELDS)
+                startups.only(*CARD_FIELDS, "incubator__title")
                 .first_per_phase_on(today, FIRST_PER_PHASE)
                 .select_related("incubator"),
             ),
@@ -380,7 +380,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "sections": phase_sections(
                 phases,
                 counts,
-                startups.only(*CARD_FIELDS)
+                startups.only(*CARD_FIELDS, "incubator__title")
                 .first_per_phase_on(today, FIRST_PER_PHASE)
                 .select_related("incubator"),
             ),

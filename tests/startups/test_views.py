@@ -227,6 +227,15 @@ def test_htmx_request_gets_the_results_and_the_facets_only(client, portfolio):
     assert "HX-Request" in response["Vary"]
 
 
+def test_the_filters_selects_show_each_value_with_its_count(client, portfolio):
+    response = client.get(LIST, {"incubator": "dinum"})
+    counts = facet(response, "incubator")
+    selected = f'<option value="dinum" selected>Incubateur de la DINUM ({counts["dinum"]})</option>'
+    assert selected in response.text
+    for value, count in facet(response, "sponsor").items():
+        assert re.search(rf'<option value="{value}">[^<]+ \({count}\)</option>', response.text)
+
+
 def test_htmx_history_restore_gets_the_whole_page(client, portfolio):
     response = client.get(
         LIST,

@@ -1,0 +1,16 @@
+from startups.filters import FacetValue
+from startups.templatetags.portfolio import facet_options
+
+
+def test_facet_options_escape_labels_and_values_and_mark_the_selected_one():
+    html = facet_options(
+        [
+            FacetValue("dinum", "DINUM (Direction <interministérielle>)", 1204, True),
+            FacetValue('a"b', "R&D", 3, False),
+        ]
+    )
+    assert html.splitlines() == [
+        '<option value="dinum" selected>DINUM (Direction &lt;interministérielle&gt;) (1204)'
+        "</option>",
+        '<option value="a&quot;b">R&amp;D (3)</option>',
+    ]

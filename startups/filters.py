@@ -402,16 +402,18 @@ class StartupFilter(django_filters.FilterSet):
             .annotate(count=Count("*"))
             .order_by(*order)[:FACET_LIMIT]
         )
+        # The selected value is shown even when the other filters leave it no startup.
+        shown = [*counts, chosen_pk] if chosen else list(counts)
         key = self.filters[name].field.to_field_name
         model = rows.model._meta.get_field(field).related_model
         facets = [
-            FacetValue(value, label(*labels) if label else value, counts[pk], pk == chosen_pk)
-            for pk, value, *labels in model.objects.filter(pk__in=counts).values_list(
+            FacetValue(
+                value, label(*labels) if label else value, counts.get(pk, 0), pk == chosen_pk
+            )
+            for pk, value, *labels in model.objects.filter(pk__in=shown).values_list(
                 "pk", key, *label_fields
             )
         ]
-        if chosen and not any(facet.selected for facet in facets):
-            facets.append(FacetValue(getattr(chosen, key), str(chosen), 0, True))
         return sorted(facets, key=lambda facet: fold(facet.label))
 
 
@@ -421,8 +423,8 @@ def organisation_label(name: str, acronym: str) -> str:
 
 
 def facets_for(filters: StartupFilter, phase_counts: dict[str, int]) -> dict[str, list[FacetValue]]:
-    """Every facet of the list, one grouped query each; phase and groupe share
-    `phase_counts` (`filters.phase_counts()`)."""
+    """Every facet of the list: phase and groupe share `phase_counts`
+    (`filters.phase_counts()`), domain is one grouped query, the others two (`_facet`)."""
     return {
         "groupe": filters.group_facets(phase_counts),
         "phase": filters.phase_facets(phase_counts),

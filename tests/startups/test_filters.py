@@ -3,7 +3,7 @@
 import pytest
 from django.http import QueryDict
 
-from startups.filters import SORT_CHOICES, StartupFilter, facets_for
+from startups.filters import SORT_CHOICES, FacetValue, StartupFilter, facets_for
 from startups.models import Startup
 from tests.portfolio import shared_portfolio
 
@@ -94,3 +94,11 @@ def test_facets_count_values_with_the_other_filters(portfolio):
         "dinum": (3, True),
         "fabrique-sociale": (2, False),
     }
+
+
+def test_a_selected_value_the_other_filters_leave_empty_keeps_its_label(portfolio):
+    filters = filtered("incubator=ademe&sponsor=cnam")
+    assert facets_for(filters, filters.phase_counts())["sponsor"] == [
+        FacetValue("ademe", "Agence de la transition écologique (ADEME)", 1, False),
+        FacetValue("cnam", "Caisse nationale de l’Assurance maladie (CNAM)", 0, True),
+    ]

@@ -14,7 +14,7 @@ from startups.models import (
     count_groups,
     next_starts,
 )
-from tests.factories import StartupFactory, StartupPhaseFactory
+from tests.factories import IncubatorFactory, StartupFactory, StartupPhaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -478,7 +478,14 @@ class TestStoredCurrentPhase:
             "construction",
             "construction",
         ]
-        # Today's counts per phase read the stored phase too, and agree.
+        # Today's counts per phase read the stored phase too, and agree; a startup that a
+        # filter's join finds twice counts once.
+        twice = StartupFactory(phases=[("acceleration", D(2021, 1, 1))], incubators=[])
+        twice.incubators.set(IncubatorFactory.create_batch(2))
+        linked = Startup.objects.filter(incubators__in=twice.incubators.all())
+        assert linked.count() == 2
+        assert linked.phase_counts_on(today)["acceleration"] == 1
+        twice.delete()
         counts = Startup.objects.phase_counts_on(today)
         assert counts == {**dict.fromkeys(PhaseSlug.values, 0), "construction": 3}
         assert Startup.objects.filter(pk__in=[s.pk for s in startups[3:]]).phase_counts_on(

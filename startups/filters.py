@@ -406,13 +406,10 @@ class StartupFilter(django_filters.FilterSet):
         shown = [*counts, chosen_pk] if chosen else list(counts)
         key = self.filters[name].field.to_field_name
         model = rows.model._meta.get_field(field).related_model
+        values = model.objects.filter(pk__in=shown).order_by().values_list("pk", key, *label_fields)
         facets = [
-            FacetValue(
-                value, label(*labels) if label else value, counts.get(pk, 0), pk == chosen_pk
-            )
-            for pk, value, *labels in model.objects.filter(pk__in=shown).values_list(
-                "pk", key, *label_fields
-            )
+            FacetValue(value, label(*names) if label else value, counts.get(pk, 0), pk == chosen_pk)
+            for pk, value, *names in values
         ]
         return sorted(facets, key=lambda facet: fold(facet.label))
 

@@ -25,7 +25,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from content.files import InvalidFile, Problem, dump_yaml, load_yaml, read_document
 from content.schema import KINDS, Record
-from members.models import Member, Mission, MissionStartup, TeamMembership
+from members.models import (
+    STORED_FROM_MISSIONS,
+    Member,
+    Mission,
+    MissionStartup,
+    TeamMembership,
+)
 from startups.models import (
     STORED_DATES,
     Event,
@@ -49,7 +55,7 @@ PARSE_CHUNK_SIZE = 25
 
 # What is stored from a record's children (phases, missions): not in the content, recomputed
 # once the children are written (`store_phase_dates`, `store_mission_dates`).
-STORED_FROM_CHILDREN = {*STORED_DATES, "arrived_on", "left_on"}
+STORED_FROM_CHILDREN = {*STORED_DATES, *STORED_FROM_MISSIONS}
 
 # Kinds with a slug, written in this order and deleted in the reverse one.
 SYNCED_KINDS = ("organisations", "incubators", "teams", "startups", "members")

@@ -8,6 +8,10 @@ The business rules about members are written once, here:
   one once every mission has ended (a member who came back after a gap left only at the end
   of the last one); `Member.arrived_on` and `Member.left_on` store these two dates,
   `MemberQuerySet.store_mission_dates()` keeps them up to date after any change to missions;
+- whether a member is active today is stored too (`Member.active`), with the day that may
+  change by itself (`Member.active_until`: a mission starts, or the day after one ends):
+  the version query of every public request stores it again when that day has come
+  (`PortfolioVersion.stamp`, as for the startups' current phase);
 - a startup's team on day D is the members with a mission for it active on D; its alumni are
   the members who worked for it before D and have no mission for it active on D.
 """
@@ -19,14 +23,17 @@ import re
 from collections.abc import Iterable
 
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
-from django.db.models.functions import ExtractYear
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Cast, ExtractYear
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from betagouv.search import Searchable, SearchQuerySet, name_key
 from startups.models import ContentFile, Incubator, Startup, content_slug_field
 
+# What a member stores because their missions imply it (`store_mission_dates`).
+STORED_FROM_MISSIONS = ("arrived_on", "left_on", "active", "active_until")
 GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 
 
@@ -60,16 +67,37 @@ class MissionQuerySet(models.QuerySet):
         return self.filter(startups=startup)
 
 
+def _activity_columns() -> dict[str, Exists | Subquery]:
+    """Whether each member is active today, and the first day after today when that may
+    change (a mission starts, or the day after one ends), for an update of members."""
+    today = timezone.localdate()
+    missions = Mission.objects.filter(member=OuterRef("pk")).order_by()
+    change = Case(
+        When(start__gt=today, then=F("start")),
+        When(end__gte=today, then=Cast(F("end") + datetime.timedelta(days=1), DateField())),
+        output_field=DateField(),
+    )
+    changes = missions.filter(Q(start__gt=today) | Q(end__gte=today)).annotate(change=change)
+    return {
+        "active": Exists(missions.active_on(today)),
+        "active_until": Subquery(changes.order_by("change").values("change")[:1]),
+    }
+
+
 class MemberQuerySet(SearchQuerySet):
     def active_on(self, day: datetime.date) -> MemberQuerySet:
-        """Members with at least one mission active on `day`."""
+        """Members with at least one mission active on `day`; today's are stored."""
+        if day == timezone.localdate():
+            return self.filter(active=True)
         return self.filter(self._with_mission(Mission.objects.active_on(day)))
 
     def with_active_on(self, day: datetime.date) -> MemberQuerySet:
-        """Annotate `is_active`: whether each member is active on `day`.
+        """Annotate `is_active`: whether each member is active on `day` (today's is stored).
 
         To filter on it; to show it for a page of members, `active_member_ids`.
         """
+        if day == timezone.localdate():
+            return self.annotate(is_active=F("active"))
         active = Mission.objects.active_on(day).filter(member=OuterRef("pk"))
         return self.annotate(is_active=Exists(active))
 
@@ -107,8 +135,8 @@ class MemberQuerySet(SearchQuerySet):
         return _per_year(self.filter(left_on__lte=day), "left_on")
 
     def store_mission_dates(self) -> int:
-        """Set `arrived_on` and `left_on` from these members' missions, in one statement;
-        return how many members were updated.
+        """Set `arrived_on`, `left_on` and today's activity (`_activity_columns`) from these
+        members' missions, in one statement; return how many members were updated.
 
         Saving or deleting a mission does it (`startups.signals`); bulk writers call it.
         """
@@ -121,7 +149,13 @@ class MemberQuerySet(SearchQuerySet):
                 When(Exists(missions.filter(end=None)), then=None),
                 default=Subquery(last_end),
             ),
+            **_activity_columns(),
         )
+
+    def refresh_activity(self) -> int:
+        """Store again whether the members whose activity may have changed by itself since
+        it was stored (`active_until` has come) are active; return how many there were."""
+        return self.filter(active_until__lte=timezone.localdate()).update(**_activity_columns())
 
     @staticmethod
     def _with_mission(missions: MissionQuerySet) -> Q:
@@ -226,12 +260,17 @@ class Member(Searchable, ContentFile):
         db_index=True,
         help_text="Calculé : la fin de sa dernière mission, quand toutes sont finies.",
     )
+    # Whether they are active today, stored (see the module docstring).
+    active = models.BooleanField("actif aujourd’hui", db_default=False, editable=False)
+    active_until = models.DateField(
+        "prochain changement d’activité", null=True, editable=False, db_index=True
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
     objects = MemberQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["search_text", "updated_at", "arrived_on", "left_on"]
+        excluded_fields=["search_text", "updated_at", *STORED_FROM_MISSIONS]
     )
     search_fields = ("fullname", "github", "slug")
 
@@ -245,6 +284,8 @@ class Member(Searchable, ContentFile):
             models.Index(fields=["fullname", "slug"], name="members_by_name"),
             # The sitemap dates its section by the latest change.
             models.Index(fields=["updated_at"], name="members_member_updated"),
+            # Who is active today, in a domain or not: counted on the index alone.
+            models.Index(fields=["active", "domain"], name="members_active_by_domain"),
         ]
 
     def __str__(self) -> str:
@@ -256,7 +297,7 @@ class Member(Searchable, ContentFile):
         with transaction.atomic():
             super().save(*args, **kwargs)
             Member.objects.filter(pk=self.pk).store_mission_dates()
-        self.refresh_from_db(fields=["arrived_on", "left_on"])
+        self.refresh_from_db(fields=STORED_FROM_MISSIONS)
 
     def get_absolute_url(self) -> str:
         return reverse("members:member_detail", args=[self.slug])

@@ -28,6 +28,7 @@ import datetime
 import itertools
 from collections.abc import Iterable, Sequence
 
+from django.apps import apps
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import connection, models, transaction
@@ -912,6 +913,13 @@ class Event(models.Model):
         return f"{self.get_name_display()} ({self.date:%d/%m/%Y})"
 
 
+def _has_come(day: datetime.date | str | None) -> bool:
+    """Whether `day` (read by raw SQL: a string on SQLite) is today or before."""
+    if isinstance(day, str):
+        day = datetime.date.fromisoformat(day)
+    return day is not None and day <= timezone.localdate()
+
+
 class PortfolioVersion(models.Model):
     """One row that changes with every write to the portfolio, whatever its origin.
 
@@ -942,27 +950,30 @@ class PortfolioVersion(models.Model):
 
         One primary-key lookup in plain SQL: the ORM's query building cost more than the
         database's answer, on the path that serves cached pages. The same query reads the
-        earliest day a startup's stored phase changes by itself (`Startup.phase_until`, an
-        index's first entry): when it has come, those phases are stored again first, so that
-        whoever reads this version reads today's phases (`refresh_current_phases`).
+        earliest day a startup's stored phase, or a member's stored activity, changes by
+        itself (`Startup.phase_until`, `Member.active_until`: an index's first entry each):
+        when it has come, those are stored again first, so that whoever reads this version
+        reads today's (`refresh_current_phases`, `refresh_activity`).
         """
-        table = connection.ops.quote_name(cls._meta.db_table)
-        startups = connection.ops.quote_name(Startup._meta.db_table)
+        member_model = apps.get_model("members", "Member")  # members depends on startups
+        table, startups, members = (
+            connection.ops.quote_name(model._meta.db_table)
+            for model in (cls, Startup, member_model)
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT number, changed_at, (SELECT MIN(phase_until) FROM {startups}) "
-                f"FROM {table} WHERE id = 1"
+                f"SELECT number, changed_at, (SELECT MIN(phase_until) FROM {startups}), "
+                f"(SELECT MIN(active_until) FROM {members}) FROM {table} WHERE id = 1"
             )
             row = cursor.fetchone()
         if row is None:
             version = cls.current()
             return version.number, version.changed_at
-        number, changed_at, next_phase_change = row
-        if next_phase_change is not None:
-            if isinstance(next_phase_change, str):  # SQLite without converters
-                next_phase_change = datetime.date.fromisoformat(next_phase_change)
-            if next_phase_change <= timezone.localdate():
-                Startup.objects.refresh_current_phases()
+        number, changed_at, next_phase_change, next_activity_change = row
+        if _has_come(next_phase_change):
+            Startup.objects.refresh_current_phases()
+        if _has_come(next_activity_change):
+            member_model.objects.refresh_activity()
         if isinstance(changed_at, str):  # SQLite without converters
             changed_at = models.DateTimeField().to_python(changed_at)
         if settings.USE_TZ and timezone.is_naive(changed_at):

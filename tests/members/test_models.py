@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from members.models import Member, member_domains
 from tests.factories import MemberFactory, MissionFactory, StartupFactory
@@ -9,6 +10,7 @@ from tests.factories import MemberFactory, MissionFactory, StartupFactory
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
+DAY = datetime.timedelta(days=1)
 
 
 class TestActiveOnDate:
@@ -165,6 +167,65 @@ class TestStoredMissionDates:
         mission.save()
         assert self.dates(giver) == (None, None)
         assert self.dates(taker) == (D(2019, 1, 1), D(2019, 6, 30))
+
+
+class TestStoredActivity:
+    """Whether a member is active today is stored; saves keep it right, and so does the
+    passing of days."""
+
+    def stored(self, member: Member) -> tuple:
+        return Member.objects.values_list("active", "active_until").get(pk=member.pk)
+
+    def test_follows_saves_and_deletes_of_missions(self):
+        today = timezone.localdate()
+        member = MemberFactory()
+        assert self.stored(member) == (False, None)
+        mission = MissionFactory(member=member, start=today - DAY * 10, end=today)
+        assert self.stored(member) == (True, today + DAY)  # Active through its last day.
+        mission.end = None
+        mission.save()
+        assert self.stored(member) == (True, None)  # Nothing will change by itself.
+        MissionFactory(member=member, start=today + DAY * 30, end=None)
+        assert self.stored(member) == (True, today + DAY * 30)
+        mission.delete()
+        assert self.stored(member) == (False, today + DAY * 30)  # Not yet arrived.
+
+    def test_the_passing_of_days_is_stored_by_the_first_request(self, monkeypatch, client):
+        today = timezone.localdate()
+        member = MemberFactory()
+        MissionFactory(member=member, start=today - DAY * 10, end=today)
+        later = MemberFactory()
+        MissionFactory(member=later, start=today + DAY, end=None)
+        monkeypatch.setattr(timezone, "localdate", lambda *args: today + DAY)
+        page = client.get("/membres/", {"statut": "actif"})
+        assert self.stored(member) == (False, None)
+        assert self.stored(later) == (True, None)
+        assert [shown.pk for shown in page.context["page"].object_list] == [later.pk]
+
+    def test_todays_activity_is_the_rule_applied_to_the_missions(self):
+        """The stored answer is `with_active_on(today)`'s: the same as the missions say,
+        gaps between missions included."""
+        today = timezone.localdate()
+        histories = [
+            [],
+            [(today - DAY * 100, today - DAY)],
+            [(today - DAY * 100, today - DAY * 50), (today + DAY, None)],
+            [(today - DAY * 100, today - DAY * 50), (today - DAY * 49, today)],
+            [(today, today)],
+            [(today - DAY * 100, None), (today - DAY * 50, today - DAY * 40)],
+        ]
+        members = []
+        for missions in histories:
+            member = MemberFactory()
+            for start, end in missions:
+                MissionFactory(member=member, start=start, end=end)
+            members.append(member)
+        stored = dict(Member.objects.with_active_on(today).values_list("pk", "is_active"))
+        by_missions = {member.pk: member.is_active_on(today) for member in members}
+        assert stored == by_missions
+        assert list(by_missions.values()) == [False, False, False, True, True, True]
+        active = set(Member.objects.active_on(today).values_list("pk", flat=True))
+        assert active == {pk for pk, is_active in by_missions.items() if is_active}
 
 
 def test_saving_a_member_loaded_before_a_new_mission_keeps_the_dates():

@@ -403,19 +403,15 @@ class StartupQuerySet(SearchQuerySet):
         (an index, where the history is a scan of every phase row).
         """
         if day == timezone.localdate():
-            in_effect = self._each_once().exclude(phase=None)
+            # Distinct: a filter's join may give a startup twice (the index gives them sorted).
+            total = Count("pk", distinct=True)
+            rows = self.exclude(phase=None).order_by().values_list("phase").annotate(total=total)
         else:
             in_effect = self._phases().in_effect_on(day)
-        rows = in_effect.order_by().values_list("phase").annotate(total=Count("*"))
+            rows = in_effect.order_by().values_list("phase").annotate(total=Count("*"))
         counts = dict.fromkeys(PhaseSlug.values, 0)
         counts.update(rows)
         return counts
-
-    def _each_once(self) -> StartupQuerySet:
-        """These startups, each once whatever their filters join (all startups when the
-        queryset is not filtered)."""
-        everyone = Startup.objects.all()
-        return everyone.filter(pk__in=self.values("pk")) if self.query.has_filters() else everyone
 
     def _phases(self) -> StartupPhaseQuerySet:
         """The phase rows of these startups (all rows when the queryset is not filtered)."""

@@ -176,6 +176,9 @@ class ConditionalGetMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.DEBUG or not is_public_read(request):
+            # Never cached, but staff's pages read today's stored phases and activity too: the
+            # version query stores them again when their day has come.
+            PortfolioVersion.stamp()
             return self.get_response(request)
         number, changed_at = PortfolioVersion.stamp()
         today = timezone.localdate()

@@ -10,7 +10,7 @@ The business rules about members are written once, here:
   `MemberQuerySet.store_mission_dates()` keeps them up to date after any change to missions;
 - whether a member is active today is stored too (`Member.active`), with the day that may
   change by itself (`Member.active_until`: a mission starts, or the day after one ends):
-  the version query of every public request stores it again when that day has come
+  the version query of every request stores it again when that day has come
   (`PortfolioVersion.stamp`, as for the startups' current phase);
 - a startup's team on day D is the members with a mission for it active on D; its alumni are
   the members who worked for it before D and have no mission for it active on D.
@@ -74,7 +74,12 @@ def _activity_columns() -> dict[str, Exists | Subquery]:
     missions = Mission.objects.filter(member=OuterRef("pk")).order_by()
     change = Case(
         When(start__gt=today, then=F("start")),
-        When(end__gte=today, then=Cast(F("end") + datetime.timedelta(days=1), DateField())),
+        # The last day there is has no day after: such a mission never ends.
+        When(
+            end__gte=today,
+            end__lt=datetime.date.max,
+            then=Cast(F("end") + datetime.timedelta(days=1), DateField()),
+        ),
         output_field=DateField(),
     )
     changes = missions.filter(Q(start__gt=today) | Q(end__gte=today)).annotate(change=change)

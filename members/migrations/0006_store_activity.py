@@ -17,7 +17,11 @@ def store_activity(apps, schema_editor):
     missions = Mission.objects.filter(member=OuterRef("pk")).order_by()
     change = Case(
         When(start__gt=today, then=F("start")),
-        When(end__gte=today, then=Cast(F("end") + datetime.timedelta(days=1), DateField())),
+        When(
+            end__gte=today,
+            end__lt=datetime.date.max,
+            then=Cast(F("end") + datetime.timedelta(days=1), DateField()),
+        ),
         output_field=DateField(),
     )
     changes = missions.filter(Q(start__gt=today) | Q(end__gte=today)).annotate(change=change)

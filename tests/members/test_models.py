@@ -190,6 +190,11 @@ class TestStoredActivity:
         mission.delete()
         assert self.stored(member) == (False, today + DAY * 30)  # Not yet arrived.
 
+    def test_a_mission_ending_on_the_last_day_there_is_never_ends(self):
+        member = MemberFactory()
+        MissionFactory(member=member, start=D(2020, 1, 1), end=datetime.date.max)
+        assert self.stored(member) == (True, None)
+
     def test_the_passing_of_days_is_stored_by_the_first_request(self, monkeypatch, client):
         today = timezone.localdate()
         member = MemberFactory()
@@ -201,6 +206,15 @@ class TestStoredActivity:
         assert self.stored(member) == (False, None)
         assert self.stored(later) == (True, None)
         assert [shown.pk for shown in page.context["page"].object_list] == [later.pk]
+
+    def test_staff_pages_store_it_too(self, monkeypatch, admin_client):
+        """Signed-in staff get pages never cached, with no public request before theirs."""
+        today = timezone.localdate()
+        member = MemberFactory()
+        MissionFactory(member=member, start=today - DAY * 10, end=today)
+        monkeypatch.setattr(timezone, "localdate", lambda *args: today + DAY)
+        admin_client.get("/admin/members/member/")
+        assert self.stored(member) == (False, None)
 
     def test_todays_activity_is_the_rule_applied_to_the_missions(self):
         """The stored answer is `with_active_on(today)`'s: the same as the missions say,

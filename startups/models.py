@@ -19,7 +19,7 @@ lists' default order), as of the day it was stored, and `phase_until`, the day i
 itself (a phase dated in the future begins): the lists read one indexed column instead of
 joining 66,000 histories. `store_phase_dates()` stores it with the dates;
 `refresh_current_phases()` stores it again for the startups whose `phase_until` has come,
-before any request reads the data (`PortfolioVersion.stamp`).
+before a request reads the data (`PortfolioVersion.stamp`, `caching.shows_stored_answers`).
 """
 
 from __future__ import annotations
@@ -942,7 +942,7 @@ class PortfolioVersion(models.Model):
 
     @classmethod
     def stamp(cls) -> tuple[int, datetime.datetime]:
-        """(number, changed_at) of the current version, read on every request.
+        """(number, changed_at) of the current version, read by every request that shows the data.
 
         One primary-key lookup in plain SQL: the ORM's query building cost more than the
         database's answer, on the path that serves cached pages. The same query reads the

@@ -37,6 +37,7 @@ from startups.models import (
     Startup,
     StartupIncubator,
     StartupPhase,
+    StartupQuerySet,
     StartupSponsor,
     StartupThematique,
     StartupUsertype,
@@ -53,6 +54,16 @@ SEARCH_LIMIT = 10
 # fetch the incubators of a page in a second query rather than joining them to every row
 # (a join to a filtered subquery makes PostgreSQL misjudge the plan at 100 times the data).
 CARD_FIELDS = ("slug", "title", "mission", "incubator", "launched_on")
+
+
+def first_cards_per_phase(startups: StartupQuerySet, today: datetime.date) -> StartupQuerySet:
+    """The first FIRST_PER_PHASE of `startups` by name in each phase today, with what their
+    cards show (the incubator's title only): incubator and sponsor pages."""
+    return (
+        startups.only(*CARD_FIELDS, "incubator__title")
+        .first_per_phase_on(today, FIRST_PER_PHASE)
+        .select_related("incubator")
+    )
 
 
 def wants_partial(request: HttpRequest) -> bool:
@@ -323,9 +334,7 @@ def incubator_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "sections": phase_sections(
                 phases,
                 counts,
-                startups.only(*CARD_FIELDS, "incubator__title")
-                .first_per_phase_on(today, FIRST_PER_PHASE)
-                .select_related("incubator"),
+                first_cards_per_phase(startups, today),
             ),
             "teams": teams,
         },
@@ -380,9 +389,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "sections": phase_sections(
                 phases,
                 counts,
-                startups.only(*CARD_FIELDS, "incubator__title")
-                .first_per_phase_on(today, FIRST_PER_PHASE)
-                .select_related("incubator"),
+                first_cards_per_phase(startups, today),
             ),
             "incubators": list(organisation.incubators_owned.all()),
         },

@@ -67,6 +67,7 @@ from startups.models import (
     count_active,
     count_groups,
 )
+from stats.figures import compute
 
 DESCRIPTION = """\
 Les données du portefeuille des Startups d’État, en lecture seule, sans authentification.
@@ -515,7 +516,8 @@ def stats_evolution(request: HttpRequest, params: Query[EvolutionParams]) -> Htt
     les effectifs à la fin de chaque mois, le dernier mois compté le jour `until`."""
     reject_unknown(request, EvolutionParams)
     until = params.until or timezone.localdate()
-    series = Startup.objects.phase_counts_by_month(until)
+    # The statistics page's figure, cached until the next write.
+    series = compute(until, ["evolution"])["evolution"].points
     return json_response(
         {"until": until, "months": [{"date": day, "phases": counts} for day, counts in series]}
     )

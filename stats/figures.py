@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     Count,
-    DurationField,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Q,
     Window,
@@ -28,6 +28,7 @@ from django.db.models.functions import ExtractYear, RowNumber
 from betagouv.caching import cached_data
 from members.models import Member
 from startups.models import (
+    Incubator,
     MinisterialDomain,
     Phase,
     PhaseGroup,
@@ -51,10 +52,18 @@ def zero_counts() -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Evolution:
-    """Counts per phase at every month's end, and on the observation day itself."""
+    """Counts per phase at every month's end, and on the observation day itself: the points
+    of `Startup.objects.phase_counts_by_month(day)`, the last one on the day."""
 
-    months: list[tuple[datetime.date, dict[str, int]]]
-    on_day: dict[str, int]
+    points: list[tuple[datetime.date, dict[str, int]]]
+
+    @property
+    def months(self) -> list[tuple[datetime.date, dict[str, int]]]:
+        return self.points[:-1]
+
+    @property
+    def on_day(self) -> dict[str, int]:
+        return self.points[-1][1] if self.points else zero_counts()
 
 
 @dataclass(frozen=True)
@@ -125,10 +134,7 @@ def phase_labels() -> dict[str, str]:
 
 def evolution(day: datetime.date) -> Evolution:
     """`phase_counts_by_month`, whose last point is `phase_counts_on(day)`: 3 queries."""
-    months = Startup.objects.phase_counts_by_month(day)
-    if not months:
-        return Evolution(months=[], on_day=zero_counts())
-    return Evolution(months=months[:-1], on_day=months[-1][1])
+    return Evolution(Startup.objects.phase_counts_by_month(day))
 
 
 def flows(day: datetime.date) -> list[FlowYear]:
@@ -168,7 +174,7 @@ def durations(day: datetime.date) -> list[Duration]:
     h = 1 + (n - 1) q / 4, between v(floor h) and v(ceil h). A row at place p is needed when
     |4 (p - 1) - (n - 1) q| < 4, which is an integer test both databases run.
     """
-    length = ExpressionWrapper(F("period_end") - F("start"), output_field=DurationField())
+    length = DaysBetween("start", "period_end")
     offset = ExpressionWrapper((F("place") - 1) * 4, output_field=IntegerField())
     span = ExpressionWrapper(F("size") - 1, output_field=IntegerField())
     near_a_quartile = Q()
@@ -179,7 +185,7 @@ def durations(day: datetime.date) -> list[Duration]:
         .annotate(length=length)
         .annotate(
             place=Window(RowNumber(), partition_by=F("phase"), order_by=F("length").asc()),
-            size=Window(Count("pk"), partition_by=F("phase")),
+            size=Window(Count("*"), partition_by=F("phase")),
         )
         .annotate(offset=offset)
         .filter(near_a_quartile)
@@ -189,7 +195,7 @@ def durations(day: datetime.date) -> list[Duration]:
     values: dict[str, dict[int, int]] = {}
     sizes: dict[str, int] = {}
     for phase, place, size, length in rows:
-        values.setdefault(phase, {})[place] = length.days
+        values.setdefault(phase, {})[place] = length
         sizes[phase] = size
     result = []
     for phase in PHASES:
@@ -201,6 +207,31 @@ def durations(day: datetime.date) -> list[Duration]:
         )
         result.append(Duration(phase, sizes[phase], q1, median, q3))
     return result
+
+
+class DaysBetween(Func):
+    """The number of days from the date column `start` to `end`, as an integer.
+
+    Django's difference of two dates is an interval; sorting the 88,000 periods of 100 times
+    the data by an integer instead halves the time of `durations` on PostgreSQL.
+    """
+
+    # date - date is the number of days between them on PostgreSQL.
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = IntegerField()
+
+    def __init__(self, start: str, end: str) -> None:
+        super().__init__(F(end), F(start))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(JULIANDAY(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - JULIANDAY(",
+            **extra_context,
+        )
 
 
 def _interpolate(values: dict[int, int], size: int, quarter: int) -> float:
@@ -222,7 +253,8 @@ def cohorts(day: datetime.date) -> list[Cohort]:
         .annotate(year=ExtractYear("launched_on"))
         .order_by()
         .values_list("year", "phase_on")
-        .annotate(total=Count("pk"))
+        # Rows, not ids: the index on (phase, launched_on) answers alone, without the rows.
+        .annotate(total=Count("*"))
     )
     per_year: dict[int, dict[str, int]] = {}
     for year, phase, total in rows:
@@ -235,18 +267,16 @@ def cohorts(day: datetime.date) -> list[Cohort]:
 
 
 def by_incubator(day: datetime.date) -> list[Breakdown]:
-    """Counts per phase on `day` for every incubator; a co-incubated startup counts for each."""
-    rows = (
-        Startup.objects.with_phase_on(day)
-        .order_by()
-        .values_list("incubators__slug", "incubators__title", "phase_on")
-        .annotate(total=Count("pk"))
-    )
-    breakdowns: dict[str, Breakdown] = {}
-    for slug, title, phase, total in rows:
-        if phase is not None:
-            breakdowns.setdefault(slug, Breakdown(slug, title)).counts[phase] = total
-    return sorted(breakdowns.values(), key=lambda row: (row.label.lower(), row.key))
+    """Counts per phase on `day` for every incubator; a co-incubated startup counts for each.
+
+    Two queries: the counts grouped by incubator id, then every incubator's name (grouping
+    the joined names was twice as slow at 100 times the data; asking for the names of the
+    2,300 ids counted, slower than reading all of them).
+    """
+    counts = Startup.objects.phase_counts_per("incubators", day)
+    labels = Incubator.objects.order_by().values_list("pk", "slug", "title")
+    breakdowns = [Breakdown(slug, title, counts[pk]) for pk, slug, title in labels if pk in counts]
+    return sorted(breakdowns, key=lambda row: (row.label.lower(), row.key))
 
 
 def by_sponsor_domain(day: datetime.date) -> list[Breakdown]:
@@ -279,7 +309,8 @@ def members_by_domain(day: datetime.date) -> list[tuple[str, int]]:
         Member.objects.active_on(day)
         .order_by()
         .values_list("domain")
-        .annotate(total=Count("pk"))
+        # Rows, not ids: the index on (active, domain) answers alone, without the rows.
+        .annotate(total=Count("*"))
         .order_by("-total", "domain")
     )
     return list(rows)

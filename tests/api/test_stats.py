@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from startups.models import Startup
+from tests.factories import StartupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,20 @@ def test_evolution_is_the_model_series(client, portfolio, today):
         "date": "2016-03-15",
         "phases": Startup.objects.phase_counts_on(datetime.date(2016, 3, 15)),
     }
+
+
+def test_evolution_is_computed_once_per_version_of_the_data(
+    client, portfolio, today, settings, django_assert_num_queries
+):
+    settings.RESPONSE_CACHE_SECONDS = 0  # The figure's own cache, not the response cache.
+    client.get("/api/v1/stats/evolution")
+    with django_assert_num_queries(1):  # The version only.
+        before = client.get("/api/v1/stats/evolution").json()
+    StartupFactory(phases=[("construction", today)])
+    after = client.get("/api/v1/stats/evolution").json()
+    assert after["months"][-1]["phases"]["construction"] == (
+        before["months"][-1]["phases"]["construction"] + 1
+    )
 
 
 @pytest.mark.parametrize(

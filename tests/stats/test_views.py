@@ -169,8 +169,9 @@ def test_downloads_default_to_today(client, portfolio):
 
 def test_query_count_does_not_grow_with_the_data(client, portfolio, django_assert_num_queries):
     # Version (for the ETag and the figures' cache), labels, 3 for the evolution, 2 flows,
-    # durations, cohorts, incubators, domains, members per domain, 2 member flows.
-    with django_assert_num_queries(14):
+    # durations, cohorts, 2 for incubators (counts, names), domains, members per domain,
+    # 2 member flows.
+    with django_assert_num_queries(15):
         client.get(URL, {"date": "2024-06-30"})
     for index in range(4):
         StartupFactory(
@@ -178,7 +179,7 @@ def test_query_count_does_not_grow_with_the_data(client, portfolio, django_asser
         )
         MissionFactory(member=MemberFactory(), start=D(2020, 1, 1), end=None)
     cache.clear()
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         client.get(URL, {"date": "2024-06-30"})
     with django_assert_num_queries(1):  # The version: cached until the next write, downloads too.
         client.get(URL, {"date": "2024-06-30"})

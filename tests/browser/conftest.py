@@ -7,10 +7,13 @@ Screenshots go to test-artifacts/screenshots/ (kept out of git).
 import os
 import re
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 
 # The sync Playwright API runs an event loop in this thread; Django must allow its ORM here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -21,7 +24,9 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(live_server):
+    """Chromium, for the whole session. It needs the live server: so it closes first, and its
+    last connections end before the server stops (`JoiningServer`)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed: apt-get install -y chromium (.ci/run does it)")
     from django.db import connections
@@ -58,6 +63,71 @@ def browser():
         browser.close()
 
 
+class Settling:
+    """The live server's application, counting the requests it is still answering.
+
+    A browser may leave a request running when a test ends (a request cut short by closing
+    its page, a late fetch); its thread would then use the database while the test's
+    teardown empties it. A test's page waits for them (`wait_until_idle`) first.
+    """
+
+    def __init__(self, application) -> None:
+        self.application = application
+        self.answering = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.answering += 1
+        try:
+            response = self.application(environ, start_response)
+        except BaseException:
+            self._done()
+            raise
+        return Answer(response, self._done)
+
+    def _done(self) -> None:
+        with self.idle:
+            self.answering -= 1
+            self.idle.notify_all()
+
+    def wait_until_idle(self, timeout: float = 10) -> None:
+        with self.idle:
+            assert self.idle.wait_for(lambda: self.answering == 0, timeout), (
+                f"the live server still answers {self.answering} request(s) after {timeout} s"
+            )
+
+
+class Answer:
+    """A WSGI response that says when the server has closed it (sent, or cut short)."""
+
+    def __init__(self, response, done) -> None:
+        self.response = response
+        self.done = done
+
+    def __iter__(self):
+        return iter(self.response)
+
+    def close(self) -> None:
+        try:
+            self.response.close()
+        finally:
+            self.done()
+
+
+class JoiningServer(ThreadedWSGIServer):
+    """The live server, which waits for its request threads when it stops.
+
+    Django's lets them run on as daemons: one still finishing a connection after the server
+    has stopped sharing the in-memory database's connection between threads fails with
+    « DatabaseWrapper objects created in a thread can only be used in that same thread », a
+    teardown error CI once showed (the browser now closes first, and the server waits).
+    """
+
+    daemon_threads = False
+    block_on_close = True
+
+
 @pytest.fixture(scope="session")
 def live_server(request):
     """pytest-django's live server, serving the apps' static files whenever the staticfiles app
@@ -70,8 +140,17 @@ def live_server(request):
 
     address = request.config.getvalue("liveserver") or "localhost"
     server = LiveServer(address, start=False)
+    static_handler = server.thread.static_handler
     if apps.is_installed("django.contrib.staticfiles"):
-        server.thread.static_handler = StaticFilesHandler
+        static_handler = StaticFilesHandler
+    server.settling = None
+
+    def settling(application):
+        server.settling = Settling(static_handler(application))
+        return server.settling
+
+    server.thread.static_handler = settling
+    server.thread.server_class = JoiningServer
     server.start()
     yield server
     server.stop()
@@ -141,20 +220,27 @@ class Page:
         return path
 
 
+@contextmanager
+def opened_page(browser, live_server, javascript: bool = True, **options) -> Iterator[Page]:
+    """A page in a browser context of its own, in French; when done, the context is closed
+    and the live server has answered every request (`Settling`)."""
+    context = browser.new_context(locale="fr-FR", java_script_enabled=javascript, **options)
+    context.set_default_timeout(10_000)
+    try:
+        yield Page(context.new_page(), live_server.url, javascript=javascript)
+    finally:
+        context.close()
+        live_server.settling.wait_until_idle()
+
+
 @pytest.fixture
 def page(browser, live_server) -> Iterator[Page]:
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    wrapped = Page(context.new_page(), live_server.url)
-    yield wrapped
-    context.close()
+    with opened_page(browser, live_server, viewport={"width": 1280, "height": 900}) as page:
+        yield page
 
 
 @pytest.fixture
 def no_js_page(browser, live_server) -> Iterator[Page]:
     """A page with JavaScript disabled: everything must still work."""
-    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
-    context.set_default_timeout(10_000)
-    wrapped = Page(context.new_page(), live_server.url, javascript=False)
-    yield wrapped
-    context.close()
+    with opened_page(browser, live_server, javascript=False) as page:
+        yield page

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Page
+from tests.browser.conftest import Page, opened_page
 from tests.factories import IncubatorFactory, StartupFactory, UserFactory
 
 pytestmark = [
@@ -47,10 +47,8 @@ def world(settings):
 @pytest.fixture
 def visitor(browser, live_server) -> Iterator[Page]:
     """Someone not signed in, in another browser: the one the caches serve."""
-    context = browser.new_context(locale="fr-FR")
-    context.set_default_timeout(10_000)
-    yield Page(context.new_page(), live_server.url)
-    context.close()
+    with opened_page(browser, live_server) as page:
+        yield page
 
 
 def log_in(page, username: str) -> None:

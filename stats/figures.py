@@ -331,6 +331,9 @@ def member_flows(day: datetime.date) -> list[MemberYear]:
 
 FIGURES: dict[str, Callable[[datetime.date], object]] = {
     "labels": lambda day: phase_labels(),
+    # The counts on the day, also the evolution's last point: on their own, a download of
+    # them costs one index read instead of the monthly history.
+    "on_day": lambda day: Startup.objects.phase_counts_on(day),
     "evolution": evolution,
     "flows": flows,
     "durations": durations,
@@ -355,7 +358,7 @@ def compute(day: datetime.date, names: list[str] | None = None) -> dict[str, obj
 
 def summary(figures: dict) -> dict[str, int]:
     """The headline numbers on `day`: startups with a phase, per group, active, members."""
-    on_day = figures["evolution"].on_day
+    on_day = figures["on_day"]
     groups = count_groups(on_day)
     return {
         "startups": sum(on_day.values()),

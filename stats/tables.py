@@ -40,7 +40,7 @@ def _summary(figures: dict, day: datetime.date) -> list[Row]:
 
 
 def _phases(figures: dict, day: datetime.date) -> list[Row]:
-    on_day = figures["evolution"].on_day
+    on_day = figures["on_day"]
     return [(phase, figures["labels"][phase], on_day[phase]) for phase in PHASES]
 
 
@@ -106,14 +106,14 @@ TABLES: dict[str, Table] = {
             "synthese",
             "Synthèse à la date",
             ("indicator", "label", "value"),
-            ("evolution", "members"),
+            ("on_day", "members"),
             _summary,
         ),
         Table(
             "phases",
             "Startups par phase à la date",
             ("phase", "label", "count"),
-            ("evolution", "labels"),
+            ("on_day", "labels"),
             _phases,
         ),
         Table(

@@ -34,7 +34,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 def page_context(figures: dict, day: datetime.date) -> dict:
     """What the template shows, arranged in rows; every number comes from `figures`."""
     labels = figures["labels"]
-    on_day = figures["evolution"].on_day
+    on_day = figures["on_day"]
     totals = summary(figures)
     date_query = f"?date={day.isoformat()}"
     downloads = [

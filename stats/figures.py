@@ -18,7 +18,6 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
-    Func,
     IntegerField,
     Q,
     Window,
@@ -28,6 +27,7 @@ from django.db.models.functions import ExtractYear, RowNumber
 from betagouv.caching import cached_data
 from members.models import Member
 from startups.models import (
+    DaysBetween,
     Incubator,
     MinisterialDomain,
     Phase,
@@ -64,6 +64,11 @@ class Evolution:
     @property
     def on_day(self) -> dict[str, int]:
         return self.points[-1][1] if self.points else zero_counts()
+
+    @property
+    def counted(self) -> list[tuple[datetime.date, dict[str, int]]]:
+        """The points the tables show: none while no startup has had a phase."""
+        return self.points if self.months or any(self.on_day.values()) else []
 
 
 @dataclass(frozen=True)
@@ -209,31 +214,6 @@ def durations(day: datetime.date) -> list[Duration]:
     return result
 
 
-class DaysBetween(Func):
-    """The number of days from the date column `start` to `end`, as an integer.
-
-    Django's difference of two dates is an interval; sorting the 88,000 periods of 100 times
-    the data by an integer instead halves the time of `durations` on PostgreSQL.
-    """
-
-    # date - date is the number of days between them on PostgreSQL.
-    template = "(%(expressions)s)"
-    arg_joiner = " - "
-    output_field = IntegerField()
-
-    def __init__(self, start: str, end: str) -> None:
-        super().__init__(F(end), F(start))
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler,
-            connection,
-            template="CAST(JULIANDAY(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - JULIANDAY(",
-            **extra_context,
-        )
-
-
 def _interpolate(values: dict[int, int], size: int, quarter: int) -> float:
     low, remainder = divmod((size - 1) * quarter, 4)
     below = values[low + 1]
@@ -253,7 +233,8 @@ def cohorts(day: datetime.date) -> list[Cohort]:
         .annotate(year=ExtractYear("launched_on"))
         .order_by()
         .values_list("year", "phase_on")
-        # Rows, not ids: the index on (phase, launched_on) answers alone, without the rows.
+        # Rows, not ids: today's are then counted from PostgreSQL's index on (phase,
+        # launched_on) alone, without reading the startups.
         .annotate(total=Count("*"))
     )
     per_year: dict[int, dict[str, int]] = {}
@@ -309,7 +290,8 @@ def members_by_domain(day: datetime.date) -> list[tuple[str, int]]:
         Member.objects.active_on(day)
         .order_by()
         .values_list("domain")
-        # Rows, not ids: the index on (active, domain) answers alone, without the rows.
+        # Rows, not ids: today's are then counted from the index on (active, domain) alone,
+        # without reading the members.
         .annotate(total=Count("*"))
         .order_by("-total", "domain")
     )
@@ -332,7 +314,7 @@ def member_flows(day: datetime.date) -> list[MemberYear]:
 FIGURES: dict[str, Callable[[datetime.date], object]] = {
     "labels": lambda day: phase_labels(),
     # The counts on the day, also the evolution's last point: on their own, a download of
-    # them costs one index read instead of the monthly history.
+    # today's costs one index read instead of two scans of the phase history.
     "on_day": lambda day: Startup.objects.phase_counts_on(day),
     "evolution": evolution,
     "flows": flows,

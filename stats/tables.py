@@ -45,12 +45,9 @@ def _phases(figures: dict, day: datetime.date) -> list[Row]:
 
 
 def _evolution(figures: dict, day: datetime.date) -> list[Row]:
-    points = [*figures["evolution"].months, (day, figures["evolution"].on_day)]
-    if not figures["evolution"].months and not any(figures["evolution"].on_day.values()):
-        return []
     return [
         (f"{point:%Y-%m}", point.isoformat(), *(counts[phase] for phase in PHASES))
-        for point, counts in points
+        for point, counts in figures["evolution"].counted
     ]
 
 

@@ -77,11 +77,7 @@ def page_context(figures: dict, day: datetime.date) -> dict:
         ],
         "evolution_rows": [
             (f"{point:%d/%m/%Y}", [*(counts[p] for p in PHASES), sum(counts.values())])
-            for point, counts in (
-                [*figures["evolution"].months, (day, on_day)]
-                if figures["evolution"].months or any(on_day.values())
-                else []
-            )
+            for point, counts in figures["evolution"].counted
         ],
         "incubator_rows": _breakdown_rows(figures["incubators"]),
         "domain_rows": _breakdown_rows(figures["domains"]),

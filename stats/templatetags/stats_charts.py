@@ -99,7 +99,8 @@ def members_chart(members: list[tuple[str, int]], day: datetime.date) -> dict:
 @register.inclusion_tag("stats/charts/stacked_area.html")
 def evolution_chart(labels: dict[str, str], evolution: Evolution, day: datetime.date) -> dict:
     series = phase_series(labels)
-    points = [*evolution.months, (day, evolution.on_day)] if evolution.months else []
+    # A line needs two points at least.
+    points = evolution.points if evolution.months else []
     return {
         "chart": charts.stacked_area("graphique-evolution", series, points),
         "series": series,

@@ -25,7 +25,8 @@ def counts(**nonzero: int) -> dict[str, int]:
 def test_phase_figures_are_the_model_methods_on_the_same_day(portfolio):
     """What other pages show for DAY (home, incubators, phases, API) is what this page shows."""
     computed = figures.compute(DAY)
-    assert computed["evolution"].on_day == Startup.objects.phase_counts_on(DAY)
+    on_day = Startup.objects.phase_counts_on(DAY)
+    assert computed["on_day"] == computed["evolution"].on_day == on_day
     assert computed["evolution"].on_day == counts(
         transfere=1, abandon=1, abandon_investigation=1, opere=1
     )
@@ -136,8 +137,9 @@ def test_members_active_per_domain_and_flows(portfolio):
 
 def test_an_empty_portfolio_has_empty_figures():
     computed = figures.compute(DAY)
-    assert computed["evolution"].on_day == counts()
+    assert computed["on_day"] == computed["evolution"].on_day == counts()
     assert computed["evolution"].months == []
+    assert computed["evolution"].counted == []
     for name in ("flows", "cohorts", "incubators", "domains", "members", "member_flows"):
         assert computed[name] == [], name
     assert all(row.completed == 0 for row in computed["durations"])
@@ -152,4 +154,5 @@ def test_cached_figures_follow_every_write(portfolio, django_assert_num_queries)
     phase.start = D(2025, 1, 1)
     phase.save()
     after = figures.compute(DAY)
-    assert after["evolution"].on_day == counts(transfere=1, abandon=1, investigation=1, opere=1)
+    assert after["on_day"] == counts(transfere=1, abandon=1, investigation=1, opere=1)
+    assert after["evolution"].on_day == after["on_day"]

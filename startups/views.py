@@ -18,6 +18,7 @@ from django.utils.html import strip_tags
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from betagouv.caching import cached_value
 from betagouv.search import query_words
 from members.models import Member, Mission, TeamMembership
 from startups.filters import (
@@ -56,14 +57,23 @@ SEARCH_LIMIT = 10
 CARD_FIELDS = ("slug", "title", "mission", "incubator", "launched_on")
 
 
-def first_cards_per_phase(startups: StartupQuerySet, today: datetime.date) -> StartupQuerySet:
-    """The first FIRST_PER_PHASE of `startups` by name in each phase today, with what their
-    cards show (the incubator's title only): incubator and sponsor pages."""
-    return (
-        startups.only(*CARD_FIELDS, "incubator__title")
-        .first_per_phase_on(today, FIRST_PER_PHASE)
-        .select_related("incubator")
-    )
+def startups_by_phase(
+    startups: StartupQuerySet, name: str, today: datetime.date
+) -> tuple[dict[str, int], list[Startup]]:
+    """How many of `startups` are in each phase today, and the first FIRST_PER_PHASE of each
+    phase by name, with what their cards show (the incubator's title only): incubator and
+    sponsor pages. Cached as `name` until the next write: at 100 times the data, an
+    incubator has 8,000 startups to rank."""
+
+    def count_and_rank() -> tuple[dict[str, int], list[Startup]]:
+        first = (
+            startups.only(*CARD_FIELDS, "incubator__title")
+            .first_per_phase_on(today, FIRST_PER_PHASE)
+            .select_related("incubator")
+        )
+        return startups.phase_counts_on(today), list(first)
+
+    return cached_value(f"{name}:{today.isoformat()}", count_and_rank)
 
 
 def wants_partial(request: HttpRequest) -> bool:
@@ -307,8 +317,9 @@ def group_counts(phase_counts: dict[str, int] | None) -> list[tuple[PhaseGroup, 
 def incubator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     incubator = get_object_or_404(Incubator.objects.select_related("owner"), slug=slug)
-    startups = Startup.objects.incubated_by(incubator)
-    counts = startups.phase_counts_on(today)
+    counts, first = startups_by_phase(
+        Startup.objects.incubated_by(incubator), f"incubator-startups:{incubator.pk}", today
+    )
     phases = list(Phase.objects.all())
     # Its teams with their members active today, in one query: (team, members) pairs.
     memberships = (
@@ -331,11 +342,7 @@ def incubator_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "total": sum(counts.values()),
             "groups": list(count_groups(counts).items()),
             "phase_counts": [(phase, counts[phase.slug]) for phase in phases],
-            "sections": phase_sections(
-                phases,
-                counts,
-                first_cards_per_phase(startups, today),
-            ),
+            "sections": phase_sections(phases, counts, first),
             "teams": teams,
         },
     )
@@ -374,8 +381,9 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     organisation = get_object_or_404(Organisation, slug=slug)
-    startups = Startup.objects.sponsored_by(organisation)
-    counts = startups.phase_counts_on(today)
+    counts, first = startups_by_phase(
+        Startup.objects.sponsored_by(organisation), f"sponsored-startups:{organisation.pk}", today
+    )
     phases = list(Phase.objects.all())
     return render(
         request,
@@ -386,11 +394,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "total": sum(counts.values()),
             "groups": list(count_groups(counts).items()),
             "phase_counts": [(phase, counts[phase.slug]) for phase in phases],
-            "sections": phase_sections(
-                phases,
-                counts,
-                first_cards_per_phase(startups, today),
-            ),
+            "sections": phase_sections(phases, counts, first),
             "incubators": list(organisation.incubators_owned.all()),
         },
     )

@@ -445,6 +445,29 @@ def test_incubator_pages_query_counts(client, portfolio, django_assert_num_queri
         client.get(listing)
 
 
+def test_incubator_and_sponsor_pages_rank_their_startups_once_per_version(
+    client, portfolio, settings, django_assert_num_queries
+):
+    settings.RESPONSE_CACHE_SECONDS = 0  # The data's own cache, not the response cache.
+    incubator = portfolio.incubators["dinum"]
+    sponsor = portfolio.organisations["cnam"]
+    for page in (incubator, sponsor):
+        client.get(page.get_absolute_url())
+        # The counts and the first startups per phase come from the cache.
+        with django_assert_num_queries(4):
+            client.get(page.get_absolute_url())
+    StartupFactory(
+        title="Nouvelle",
+        incubator=incubator,
+        sponsors=[sponsor],
+        phases=[("construction", days_ago(0))],
+    )
+    for page in (incubator, sponsor):
+        response = client.get(page.get_absolute_url())
+        (section,) = [s for s in response.context["sections"] if s.phase.slug == "construction"]
+        assert "Nouvelle" in [startup.title for startup in section.startups]
+
+
 def test_organisation_pages(client, portfolio, django_assert_num_queries):
     url = portfolio.organisations["cnam"].get_absolute_url()
     response = client.get(url)
@@ -458,10 +481,12 @@ def test_organisation_pages(client, portfolio, django_assert_num_queries):
     listing = client.get(reverse("startups:organisation_list"))
     cards = {o.slug: dict(groups) for o, _, groups in listing.context["cards"]}
     assert cards["dinum"] == {"incubation": 1, "service-vivant": 1, "arret": 0}
-    # Organisation, counts, first startups per phase, phases, incubators owned.
-    with django_assert_num_queries(6):
+    # Version, organisation, phases, incubators owned: the counts and first startups per phase
+    # of this version are cached.
+    with django_assert_num_queries(4):
         client.get(url)
     grow(portfolio)
+    # And those two queries after a write.
     with django_assert_num_queries(6):
         client.get(url)
     with django_assert_num_queries(4):

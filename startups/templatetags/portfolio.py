@@ -1,13 +1,14 @@
-"""Template filters of the public pages: Markdown, durations, phase badges, facet options."""
+"""Template filters of the public pages: Markdown, durations, phase badges, select options."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from html import escape as escape_html
 from typing import TYPE_CHECKING
 
 from django import template
 from django.core.paginator import Page
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from betagouv.markdown import render_markdown
@@ -82,18 +83,29 @@ def group_badge(group: str) -> str:
     return BADGE_CLASSES[PhaseGroup(group)] if group in PhaseGroup.values else ""
 
 
+def _option(value: object, label: object, selected: bool) -> str:
+    # The standard library's escape is Django's `escape` without its lazy-string wrapper, a
+    # third of the time of `format_html` for the thousands of options of a page at scale.
+    mark = " selected" if selected else ""
+    return f'<option value="{escape_html(str(value))}"{mark}>{escape_html(str(label))}</option>'
+
+
+@register.filter
+def select_options(choices: Iterable[tuple[str, str]], chosen: str) -> SafeString:
+    """`{{ choices|select_options:chosen }}`: the `<option>`s of (value, label) pairs, the
+    `chosen` value marked, built in one pass (2,300 incubators at 100 times the data)."""
+    return mark_safe("".join(_option(value, label, value == chosen) for value, label in choices))
+
+
 @register.filter
 def facet_options(values: list[FacetValue]) -> SafeString:
     """The `<option>`s of a facet's select, « label (count) », the selected one marked.
 
     Up to 200 per facet, a thousand per list page: built here in one pass, where a template
     loop took 20 ms of each list page."""
-    selected = mark_safe(" selected")
-    return format_html_join(
-        "\n",
-        '<option value="{}"{}>{} ({})</option>',
-        (
-            (facet.value, selected if facet.selected else "", facet.label, facet.count)
+    return mark_safe(
+        "\n".join(
+            _option(facet.value, f"{facet.label} ({facet.count})", facet.selected)
             for facet in values
-        ),
+        )
     )

@@ -1,5 +1,5 @@
 from startups.filters import FacetValue
-from startups.templatetags.portfolio import facet_options
+from startups.templatetags.portfolio import facet_options, select_options
 
 
 def test_facet_options_escape_labels_and_values_and_mark_the_selected_one():
@@ -14,3 +14,12 @@ def test_facet_options_escape_labels_and_values_and_mark_the_selected_one():
         "</option>",
         '<option value="a&quot;b">R&amp;D (3)</option>',
     ]
+
+
+def test_select_options_escape_labels_and_values_and_mark_the_chosen_one():
+    html = select_options([("dinum", "Incubateur <DINUM>"), ('a"b', "R&D")], "dinum")
+    assert html == (
+        '<option value="dinum" selected>Incubateur &lt;DINUM&gt;</option>'
+        '<option value="a&quot;b">R&amp;D</option>'
+    )
+    assert "selected" not in select_options([("dinum", "DINUM")], "")

@@ -4,6 +4,7 @@ import pytest
 
 from stats import charts
 from stats.charts import Series
+from stats.templatetags.stats_charts import count_rows
 
 
 @pytest.mark.parametrize(
@@ -43,3 +44,12 @@ def test_empty_charts_say_so():
     assert charts.stacked_area("test", [], [])["empty"]
     assert charts.grouped_bars("test", [], [], [])["empty"]
     assert charts.share_bars("test", [], [])["rows"] == []
+
+
+def test_count_rows_escape_labels_and_write_numbers_in_french():
+    html = count_rows([("Incubateur <A> & co", [0, 1234, 56]), ("B", [1234567])])
+    assert html == (
+        '<tr><th scope="row">Incubateur &lt;A&gt; &amp; co</th><td class="stats-num">0</td>'
+        '<td class="stats-num">1\xa0234</td><td class="stats-num">56</td></tr>'
+        '<tr><th scope="row">B</th><td class="stats-num">1\xa0234\xa0567</td></tr>'
+    )

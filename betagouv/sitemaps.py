@@ -1,4 +1,9 @@
-"""sitemap.xml: every public page, with the date it last changed."""
+"""sitemap.xml: every public page, with the date it last changed.
+
+What the index shows of each section (how many pages, the latest change) is computed once per
+version of the data (`SectionFacts`): without the response cache, counting the startups that
+may be indexed took 47 ms of every index at 100 times the real portfolio.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,30 @@ import datetime
 from functools import cached_property
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db.models import Max, QuerySet
 from django.urls import reverse
 
+from betagouv.caching import cached_value
 from members.models import Member
 from startups.models import Incubator, Organisation, Phase, PortfolioVersion, Startup
+from startups.pages import CountedPaginator
 
 
-class PortfolioPagesSitemap(Sitemap):
+class SectionFacts(Sitemap):
+    """A section whose number of items and latest change are cached until the next write."""
+
+    @property
+    def paginator(self) -> CountedPaginator:
+        items = self._items()
+        count = cached_value(self._fact_name("count"), lambda: Paginator(items, self.limit).count)
+        return CountedPaginator(items, self.limit, count)
+
+    def _fact_name(self, fact: str) -> str:
+        return f"sitemap:{type(self).__name__}:{fact}"
+
+
+class PortfolioPagesSitemap(SectionFacts):
     """Pages that summarise the portfolio change whenever it changes."""
 
     @cached_property
@@ -24,7 +45,7 @@ class PortfolioPagesSitemap(Sitemap):
         return self.portfolio_changed_at
 
     def get_latest_lastmod(self) -> datetime.datetime:
-        return self.portfolio_changed_at
+        return cached_value(self._fact_name("latest"), lambda: self.portfolio_changed_at)
 
 
 class LatestUpdateMixin:
@@ -32,7 +53,10 @@ class LatestUpdateMixin:
     every item (350,000 members at 100× the real portfolio)."""
 
     def get_latest_lastmod(self) -> datetime.datetime | None:
-        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+        return cached_value(
+            self._fact_name("latest"),
+            lambda: self.items().aggregate(latest=Max("updated_at"))["latest"],
+        )
 
 
 class ListingsSitemap(PortfolioPagesSitemap):
@@ -69,7 +93,7 @@ class OrganisationSitemap(PortfolioPagesSitemap):
         return Organisation.objects.only("slug").order_by("slug")
 
 
-class StartupSitemap(LatestUpdateMixin, Sitemap):
+class StartupSitemap(LatestUpdateMixin, SectionFacts):
     priority = 0.8
 
     def items(self) -> QuerySet[Startup]:
@@ -85,7 +109,7 @@ class StartupSitemap(LatestUpdateMixin, Sitemap):
         return startup.updated_at
 
 
-class MemberSitemap(LatestUpdateMixin, Sitemap):
+class MemberSitemap(LatestUpdateMixin, SectionFacts):
     priority = 0.3
 
     def items(self) -> QuerySet[Member]:

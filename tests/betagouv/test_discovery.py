@@ -70,3 +70,19 @@ def test_sitemap_index_dates_sections_without_visiting_each_item(client, monkeyp
     latest.refresh_from_db()
     members_lastmod = index.split("sitemap-membres.xml</loc><lastmod>")[1].split("<")[0]
     assert datetime.datetime.fromisoformat(members_lastmod) == latest.updated_at
+
+
+def test_sitemap_index_is_computed_once_per_version_of_the_data(
+    client, settings, django_assert_num_queries
+):
+    settings.RESPONSE_CACHE_SECONDS = 0  # The sections' cached facts, not the response cache.
+    StartupFactory()
+    MemberFactory()
+    client.get("/sitemap.xml")
+    with django_assert_num_queries(1):  # The portfolio version only.
+        client.get("/sitemap.xml")
+    latest = MemberFactory()  # A write: the next index counts and dates again.
+    index = client.get("/sitemap.xml").text
+    latest.refresh_from_db()
+    members_lastmod = index.split("sitemap-membres.xml</loc><lastmod>")[1].split("<")[0]
+    assert datetime.datetime.fromisoformat(members_lastmod) == latest.updated_at

@@ -86,3 +86,13 @@ def test_sitemap_index_is_computed_once_per_version_of_the_data(
     latest.refresh_from_db()
     members_lastmod = index.split("sitemap-membres.xml</loc><lastmod>")[1].split("<")[0]
     assert datetime.datetime.fromisoformat(members_lastmod) == latest.updated_at
+
+
+def test_a_large_section_is_split_into_pages_the_index_lists(client, monkeypatch):
+    monkeypatch.setattr(StartupSitemap, "limit", 1)
+    StartupFactory(slug="aaa")
+    StartupFactory(slug="bbb")
+    index = locations(client, "/sitemap.xml")
+    assert "http://testserver/sitemap-startups.xml?p=2" in index
+    second = locations(client, "/sitemap-startups.xml?p=2")
+    assert list(second) == ["http://testserver/startups/bbb/"]

@@ -105,6 +105,12 @@ def digest(value: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def current_stamp() -> tuple[int, datetime.datetime]:
+    """(number, changed_at) of the portfolio version this request reads: the one the
+    middleware read for a public request, else one query."""
+    return request_stamp.get() or PortfolioVersion.stamp()
+
+
 def data_keys(names: Iterable[str]) -> dict[str, str]:
     """The cache key of each named piece of data derived from the portfolio's current state.
 
@@ -113,7 +119,7 @@ def data_keys(names: Iterable[str]) -> dict[str, str]:
     change how a piece is computed. A name must say everything else the data depends on
     (a date, the filters). One query, none during a public request (`request_stamp`).
     """
-    number, changed_at = request_stamp.get() or PortfolioVersion.stamp()
+    number, changed_at = current_stamp()
     prefix = f"data:{CODE_VERSION}:{number}.{changed_at.timestamp()}:"
     return {name: prefix + name for name in names}
 

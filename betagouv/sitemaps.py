@@ -15,14 +15,15 @@ from django.core.paginator import Paginator
 from django.db.models import Max, QuerySet
 from django.urls import reverse
 
-from betagouv.caching import cached_value
+from betagouv.caching import cached_value, current_stamp
 from members.models import Member
-from startups.models import Incubator, Organisation, Phase, PortfolioVersion, Startup
+from startups.models import Incubator, Organisation, Phase, Startup
 from startups.pages import CountedPaginator
 
 
 class SectionFacts(Sitemap):
-    """A section whose number of items and latest change are cached until the next write.
+    """A section whose number of items is cached until the next write (and its latest change,
+    with `LatestUpdateMixin`; the pages that summarise the portfolio take the version's date).
 
     Its pages hold 5,000 addresses, not the 50,000 the protocol allows: Django's template
     writes one in 0.14 ms, and a page of 50,000 took 7 s at 100 times the real portfolio
@@ -46,18 +47,19 @@ class PortfolioPagesSitemap(SectionFacts):
 
     @cached_property
     def portfolio_changed_at(self) -> datetime.datetime:
-        return PortfolioVersion.current().changed_at
+        return current_stamp()[1]
 
     def lastmod(self, item) -> datetime.datetime:
         return self.portfolio_changed_at
 
     def get_latest_lastmod(self) -> datetime.datetime:
-        return cached_value(self._fact_name("latest"), lambda: self.portfolio_changed_at)
+        return self.portfolio_changed_at
 
 
 class LatestUpdateMixin:
-    """The index's lastmod of a section in one query: Django's default calls `lastmod()` on
-    every item (350,000 members at 100× the real portfolio)."""
+    """The index's lastmod of a section in one query, cached with the section's count
+    (`SectionFacts`): Django's default calls `lastmod()` on every item (350,000 members at
+    100× the real portfolio)."""
 
     def get_latest_lastmod(self) -> datetime.datetime | None:
         return cached_value(

@@ -174,9 +174,11 @@ def etag_for(
             changed_at.isoformat(),
             today.isoformat(),
             # Pages name their own address (canonical link, Open Graph): scheme and host too.
-            request.build_absolute_uri(),
+            request.scheme,
+            request.get_host(),
+            request.get_full_path(),
             # htmx asks for a fragment of the same address: another representation.
-            request.headers.get("HX-Request", ""),
+            request.META.get("HTTP_HX_REQUEST", ""),
         )
     )
     return 'W/"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
@@ -198,8 +200,9 @@ class ConditionalGetMiddleware:
                 PortfolioVersion.stamp()
             return self.get_response(request)
         number, changed_at = PortfolioVersion.stamp()
-        today = timezone.localdate()
-        midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+        now = timezone.localtime()
+        today = now.date()
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         # Whole seconds: HTTP dates have no fractions, and If-Modified-Since compares them.
         last_modified = int(max(changed_at, midnight).timestamp())
         etag = etag_for(request, number, changed_at, today)

@@ -10,7 +10,7 @@ The business rules about members are written once, here:
   `MemberQuerySet.store_mission_dates()` keeps them up to date after any change to missions;
 - whether a member is active today is stored too (`Member.active`), with the day that may
   change by itself (`Member.active_until`: a mission starts, or the day after one ends):
-  the version query before a page shows it stores it again when that day has come
+  the first request of each day stores it again where that day has come
   (`PortfolioVersion.stamp`, as for the startups' current phase);
 - a startup's team on day D is the members with a mission for it active on D; its alumni are
   the members who worked for it before D and have no mission for it active on D.

@@ -19,7 +19,8 @@ lists' default order), as of the day it was stored, and `phase_until`, the day i
 itself (a phase dated in the future begins): the lists read one indexed column instead of
 joining 66,000 histories. `store_phase_dates()` stores it with the dates;
 `refresh_current_phases()` stores it again for the startups whose `phase_until` has come,
-before a request reads the data (`PortfolioVersion.stamp`, `caching.shows_stored_answers`).
+on the first request of each day, before it reads the data (`PortfolioVersion.stamp`,
+`caching.shows_stored_answers`).
 """
 
 from __future__ import annotations
@@ -952,13 +953,6 @@ class Event(models.Model):
         return f"{self.get_name_display()} ({self.date:%d/%m/%Y})"
 
 
-def _has_come(day: datetime.date | str | None) -> bool:
-    """Whether `day` (read by raw SQL: a string on SQLite) is today or before."""
-    if isinstance(day, str):
-        day = datetime.date.fromisoformat(day)
-    return day is not None and day <= timezone.localdate()
-
-
 class PortfolioVersion(models.Model):
     """One row that changes with every write to the portfolio, whatever its origin.
 
@@ -971,6 +965,11 @@ class PortfolioVersion(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     number = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(default=timezone.now)
+    # The day the stored current phases and activities were last made today's (None: not
+    # known). Every writer stores them as of its own day (`store_phase_dates`,
+    # `store_mission_dates`), so they only go stale when a day passes: the first request of a
+    # day stores them again (`stamp`).
+    current_on = models.DateField(null=True, editable=False)
 
     class Meta:
         verbose_name = "version du portefeuille"
@@ -987,39 +986,47 @@ class PortfolioVersion(models.Model):
     def stamp(cls) -> tuple[int, datetime.datetime]:
         """(number, changed_at) of the current version, read by every request that shows the data.
 
-        One primary-key lookup in plain SQL: the ORM's query building cost more than the
-        database's answer, on the path that serves cached pages. The same query reads the
-        earliest day a startup's stored phase, or a member's stored activity, changes by
-        itself (`Startup.phase_until`, `Member.active_until`: an index's first entry each):
-        when it has come, those are stored again first, so that whoever reads this version
-        reads today's (`refresh_current_phases`, `refresh_activity`).
+        One primary-key lookup in plain SQL: on the path that serves cached pages, the ORM's
+        query building cost more than the database's answer. When the row says the stored
+        current phases and activities are of an earlier day, they are stored again first
+        (`refresh_current_phases`, `refresh_activity`), so that whoever reads this version
+        reads today's.
         """
-        member_model = apps.get_model("members", "Member")  # members depends on startups
-        table, startups, members = (
-            connection.ops.quote_name(model._meta.db_table)
-            for model in (cls, Startup, member_model)
-        )
+        table = connection.ops.quote_name(cls._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT number, changed_at, (SELECT MIN(phase_until) FROM {startups}), "
-                f"(SELECT MIN(active_until) FROM {members}) FROM {table} WHERE id = 1"
-            )
+            cursor.execute(f"SELECT number, changed_at, current_on FROM {table} WHERE id = 1")
             row = cursor.fetchone()
         if row is None:
             version = cls.current()
             return version.number, version.changed_at
-        number, changed_at, next_phase_change, next_activity_change = row
-        if _has_come(next_phase_change):
-            Startup.objects.refresh_current_phases()
-        if _has_come(next_activity_change):
-            member_model.objects.refresh_activity()
-        if isinstance(changed_at, str):  # SQLite without converters
+        number, changed_at, current_on = row
+        today = timezone.localdate()
+        if isinstance(current_on, str):  # SQLite without converters
+            current_on = datetime.date.fromisoformat(current_on)
+        if current_on is None or current_on < today:
+            cls.make_current(today)
+        if isinstance(changed_at, str):
             changed_at = models.DateTimeField().to_python(changed_at)
         if settings.USE_TZ and timezone.is_naive(changed_at):
             changed_at = timezone.make_aware(changed_at, datetime.UTC)
         return number, changed_at
 
     @classmethod
+    def make_current(cls, today: datetime.date) -> None:
+        """Store today's current phases and activities where a day passing changed them. Two
+        requests doing it at once store the same values."""
+        Startup.objects.refresh_current_phases()
+        apps.get_model("members", "Member").objects.refresh_activity()  # members needs startups
+        cls.objects.filter(id=1).update(current_on=today)
+
+    @classmethod
     def bump(cls) -> None:
-        if not cls.objects.filter(id=1).update(number=F("number") + 1, changed_at=timezone.now()):
-            cls.objects.get_or_create(id=1, defaults={"number": 1})
+        """A write happened: a new version. The writer stored current phases and activities as
+        of its day; if a request of a later day already marked the others current, the
+        writer's are not (a write begun before midnight), hence the earlier of the two days."""
+        today = timezone.localdate()
+        current_on = Case(When(current_on__gt=today, then=Value(today)), default=F("current_on"))
+        if not cls.objects.filter(id=1).update(
+            number=F("number") + 1, changed_at=timezone.now(), current_on=current_on
+        ):
+            cls.objects.get_or_create(id=1, defaults={"number": 1, "current_on": today})

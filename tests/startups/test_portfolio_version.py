@@ -1,3 +1,4 @@
+import datetime
 import shutil
 from io import StringIO
 from pathlib import Path
@@ -5,8 +6,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.utils import timezone
 
-from startups.models import PortfolioVersion, Thematique
+from startups.models import PortfolioVersion, Startup, Thematique
 from tests.factories import MissionFactory, StartupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +69,50 @@ def test_the_stamp_read_on_each_request_is_the_version():
     PortfolioVersion.bump()
     current = PortfolioVersion.current()
     assert PortfolioVersion.stamp() == (current.number, current.changed_at)
+
+
+class TestCurrentDay:
+    """The stored current phases and activities are made today's by the first request of a
+    day; the version row says which day they were last made current (`current_on`)."""
+
+    def current_on(self) -> datetime.date | None:
+        return PortfolioVersion.objects.values_list("current_on", flat=True).get()
+
+    def test_a_write_marks_its_day(self):
+        StartupFactory()
+        assert self.current_on() == timezone.localdate()
+
+    def test_the_stamp_is_one_query_while_the_day_lasts(self, django_assert_num_queries):
+        StartupFactory()
+        with django_assert_num_queries(1):
+            PortfolioVersion.stamp()
+
+    def test_the_first_stamp_of_a_day_stores_it(self, monkeypatch, django_assert_num_queries):
+        today = timezone.localdate()
+        tomorrow = today + datetime.timedelta(days=1)
+        startup = StartupFactory(phases=[("investigation", today), ("construction", tomorrow)])
+        monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
+        # The version, then the startups and the members stored again, then the day.
+        with django_assert_num_queries(4):
+            PortfolioVersion.stamp()
+        assert Startup.objects.values_list("phase", flat=True).get(pk=startup.pk) == "construction"
+        assert self.current_on() == tomorrow
+        with django_assert_num_queries(1):
+            PortfolioVersion.stamp()
+
+    def test_an_unknown_day_is_stored_first(self, django_assert_num_queries):
+        """After the migration that added the column, nothing says which day rows are of."""
+        StartupFactory()
+        PortfolioVersion.objects.update(current_on=None)
+        with django_assert_num_queries(4):
+            PortfolioVersion.stamp()
+        assert self.current_on() == timezone.localdate()
+
+    def test_a_write_begun_before_midnight_leaves_the_next_day_to_be_stored(self, monkeypatch):
+        """A request of the new day made the rows current before the write's rows, stored as
+        of the day before, were committed: its bump keeps them for the next request."""
+        today = timezone.localdate()
+        StartupFactory()
+        PortfolioVersion.objects.update(current_on=today + datetime.timedelta(days=1))
+        PortfolioVersion.bump()
+        assert self.current_on() == today

@@ -14,12 +14,16 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Count,
     ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     Q,
+    QuerySet,
     Window,
 )
 from django.db.models.functions import ExtractYear, RowNumber
@@ -171,24 +175,65 @@ def flows(day: datetime.date) -> list[FlowYear]:
 
 
 def durations(day: datetime.date) -> list[Duration]:
-    """Quartiles of the completed periods' lengths per phase, picked by the database: 1 query.
+    """Quartiles of the completed periods' lengths per phase, computed by the database: 1 query.
 
-    A window numbers each phase's periods by length; only the (at most six per phase) rows
-    around each quartile's position come back, and are interpolated linearly as
-    PostgreSQL's `percentile_cont` does: the quartile q of n sorted values v(1..n) lies at
-    h = 1 + (n - 1) q / 4, between v(floor h) and v(ceil h). A row at place p is needed when
-    |4 (p - 1) - (n - 1) q| < 4, which is an integer test both databases run.
+    PostgreSQL has the aggregate for it (`PercentileCont`, one sort per phase); elsewhere a
+    window picks the rows around each quartile (`_quartiles_by_window`): on PostgreSQL at
+    100 times the data, 84 ms against 49. Both give the same values (the tests run on both).
     """
-    length = DaysBetween("start", "period_end")
+    periods = StartupPhase.objects.completed_by(day).annotate(
+        length=DaysBetween("start", "period_end")
+    )
+    if connection.vendor == "postgresql":
+        found = _quartiles_by_aggregate(periods)
+    else:
+        found = _quartiles_by_window(periods)
+    return [
+        Duration(phase, *found[phase]) if phase in found else Duration(phase, 0) for phase in PHASES
+    ]
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile: the value `fraction` of the way through the sorted
+    values, interpolated linearly between the two nearest."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)r) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: str, fraction: float) -> None:
+        super().__init__(expression, fraction=float(fraction))
+
+
+Quartiles = dict[str, tuple[int, float, float, float]]
+
+
+def _quartiles_by_aggregate(periods: QuerySet) -> Quartiles:
+    """(completed, q1, median, q3) per phase of `periods` (annotated with their `length`)."""
+    rows = (
+        periods.order_by()
+        .values_list("phase")
+        .annotate(
+            completed=Count("*"),
+            **{f"q{quarter}": PercentileCont("length", quarter / 4) for quarter in QUARTILES},
+        )
+    )
+    return {phase: (completed, *quartiles) for phase, completed, *quartiles in rows}
+
+
+def _quartiles_by_window(periods: QuerySet) -> Quartiles:
+    """As `_quartiles_by_aggregate`, with a window that numbers each phase's periods by
+    length: only the (at most six per phase) rows around each quartile's position come back,
+    and are interpolated as `percentile_cont` does: the quartile q of n sorted values
+    v(1..n) lies at h = 1 + (n - 1) q / 4, between v(floor h) and v(ceil h). A row at place p
+    is needed when |4 (p - 1) - (n - 1) q| < 4, which is an integer test."""
     offset = ExpressionWrapper((F("place") - 1) * 4, output_field=IntegerField())
     span = ExpressionWrapper(F("size") - 1, output_field=IntegerField())
     near_a_quartile = Q()
     for quarter in QUARTILES:
         near_a_quartile |= Q(offset__gt=span * quarter - 4, offset__lt=span * quarter + 4)
     rows = (
-        StartupPhase.objects.completed_by(day)
-        .annotate(length=length)
-        .annotate(
+        periods.annotate(
             place=Window(RowNumber(), partition_by=F("phase"), order_by=F("length").asc()),
             size=Window(Count("*"), partition_by=F("phase")),
         )
@@ -202,16 +247,10 @@ def durations(day: datetime.date) -> list[Duration]:
     for phase, place, size, length in rows:
         values.setdefault(phase, {})[place] = length
         sizes[phase] = size
-    result = []
-    for phase in PHASES:
-        if phase not in sizes:
-            result.append(Duration(phase, 0))
-            continue
-        q1, median, q3 = (
-            _interpolate(values[phase], sizes[phase], quarter) for quarter in QUARTILES
-        )
-        result.append(Duration(phase, sizes[phase], q1, median, q3))
-    return result
+    return {
+        phase: (size, *(_interpolate(values[phase], size, quarter) for quarter in QUARTILES))
+        for phase, size in sizes.items()
+    }
 
 
 def _interpolate(values: dict[int, int], size: int, quarter: int) -> float:

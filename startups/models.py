@@ -437,7 +437,7 @@ class StartupQuerySet(SearchQuerySet):
         counts = dict.fromkeys(PhaseSlug.values, 0)
         series = []
         while month < last:
-            for phase in PhaseSlug.values:
+            for phase in counts:
                 counts[phase] += entered.get((month, phase), 0) - left.get((month, phase), 0)
             following = (month + datetime.timedelta(days=32)).replace(day=1)
             series.append((following - datetime.timedelta(days=1), dict(counts)))
@@ -472,9 +472,12 @@ class StartupQuerySet(SearchQuerySet):
             .values_list(relation, "phase_on")
             .annotate(total=Count("*"))
         )
+        phases = PhaseSlug.values  # Computed anew by each access: once, not once per row.
         counts: dict[int, dict[str, int]] = {}
         for related_id, phase, total in rows:
-            counts.setdefault(related_id, dict.fromkeys(PhaseSlug.values, 0))[phase] = total
+            if related_id not in counts:
+                counts[related_id] = dict.fromkeys(phases, 0)
+            counts[related_id][phase] = total
         return counts
 
     def first_per_phase_on(self, day: datetime.date, per_phase: int) -> StartupQuerySet:

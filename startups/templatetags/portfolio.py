@@ -24,6 +24,7 @@ BADGE_CLASSES = {
     PhaseGroup.LIVING: "fr-badge--success",
     PhaseGroup.STOPPED: "fr-badge--purple-glycine",
 }
+PHASE_BADGE_CLASSES = {phase.value: BADGE_CLASSES[phase.group] for phase in PhaseSlug}
 
 
 @register.filter
@@ -35,9 +36,7 @@ def markdown(text: str) -> SafeString:
 @register.filter
 def phase_badge(phase_slug: str | None) -> str:
     """The DSFR badge colour of a phase, by its group."""
-    if phase_slug not in PhaseSlug.values:
-        return ""
-    return group_badge(PhaseSlug(phase_slug).group)
+    return PHASE_BADGE_CLASSES.get(phase_slug, "")
 
 
 @register.filter
@@ -80,7 +79,7 @@ def path_section(path: str) -> str:
 @register.filter
 def group_badge(group: str) -> str:
     """The DSFR badge colour of a group of phases."""
-    return BADGE_CLASSES[PhaseGroup(group)] if group in PhaseGroup.values else ""
+    return BADGE_CLASSES.get(group, "")
 
 
 def _option(value: object, label: object, selected: bool) -> str:

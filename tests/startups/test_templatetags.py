@@ -1,5 +1,29 @@
+import pytest
+
 from startups.filters import FacetValue
-from startups.templatetags.portfolio import facet_options, select_options
+from startups.templatetags.portfolio import facet_options, group_badge, phase_badge, select_options
+
+
+@pytest.mark.parametrize(
+    ("phase", "badge"),
+    [
+        ("investigation", "fr-badge--info"),
+        ("consolidation", "fr-badge--info"),
+        ("opere", "fr-badge--success"),
+        ("transfere", "fr-badge--success"),
+        ("abandon", "fr-badge--purple-glycine"),
+        ("abandon-investigation", "fr-badge--purple-glycine"),
+        ("inconnue", ""),
+        (None, ""),
+    ],
+)
+def test_a_phase_badge_has_its_groups_colour(phase, badge):
+    assert phase_badge(phase) == badge
+
+
+def test_a_group_badge_has_its_colour_and_an_unknown_group_none():
+    assert group_badge("service-vivant") == "fr-badge--success"
+    assert group_badge("inconnu") == ""
 
 
 def test_facet_options_escape_labels_and_values_and_mark_the_selected_one():

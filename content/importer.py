@@ -167,6 +167,9 @@ def import_content(
     with transaction.atomic():
         _write(records, snapshots, report)
         if report.changed:
+            # Links and organisations were written in bulk, without the saves that copy an
+            # organisation's domain onto its sponsor rows.
+            StartupSponsor.objects.store_domains()
             PortfolioVersion.bump()
     return report
 

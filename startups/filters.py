@@ -350,7 +350,7 @@ class StartupFilter(django_filters.FilterSet):
         rows = (
             self.links_of_others(StartupSponsor.objects.all(), "domain")
             .order_by()
-            .values_list("organisation__ministerial_domain")
+            .values_list("ministerial_domain")
             .annotate(count=Count("startup", distinct=True))
         )
         counts = dict(rows)

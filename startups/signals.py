@@ -5,7 +5,8 @@ a phase's save or delete recomputes its startup's periods, launch date and curre
 (`StartupQuerySet.store_phase_dates`), a mission's its member's arrival and departure dates
 (`MemberQuerySet.store_mission_dates`). A row moved to another parent (a phase given to
 another startup in the admin) recomputes both parents. A phase's display order is stored on
-the startups in that phase (`Startup.phase_order`).
+the startups in that phase (`Startup.phase_order`), an organisation's ministerial domain on
+its sponsor rows (`StartupSponsor.ministerial_domain`).
 """
 
 from django.apps import apps
@@ -66,12 +67,40 @@ def store_derived_dates(sender, instance, **kwargs) -> None:
     store([parent for parent in parents if parent is not None])
 
 
+def store_sponsor_domains(sender, instance, **kwargs) -> None:
+    """An organisation's save: its sponsor rows copy its ministerial domain again."""
+    from startups.models import StartupSponsor
+
+    if not kwargs.get("raw"):
+        StartupSponsor.objects.filter(organisation=instance).store_domains()
+
+
+def store_added_sponsor_domains(sender, instance, action: str, pk_set, **kwargs) -> None:
+    """Sponsors added in bulk (`startup.sponsors.add`) are created without a save."""
+    if action == "post_add" and pk_set:
+        parent = "organisation" if kwargs["reverse"] else "startup"
+        other = "startup" if kwargs["reverse"] else "organisation"
+        rows = sender.objects.filter(**{parent: instance, f"{other}__in": pk_set})
+        rows.store_domains()
+
+
 def connect() -> None:
     for model in derived_dates():
         label = model._meta.label
         pre_save.connect(remember_parent, sender=model, dispatch_uid=f"parent-{label}")
         post_save.connect(store_derived_dates, sender=model, dispatch_uid=f"dates-save-{label}")
         post_delete.connect(store_derived_dates, sender=model, dispatch_uid=f"dates-del-{label}")
+    # Before the version's bump: a request that reads the new version reads the new domains.
+    post_save.connect(
+        store_sponsor_domains,
+        sender=apps.get_model("startups", "Organisation"),
+        dispatch_uid="sponsor-domains",
+    )
+    m2m_changed.connect(
+        store_added_sponsor_domains,
+        sender=apps.get_model("startups", "StartupSponsor"),
+        dispatch_uid="added-sponsor-domains",
+    )
     for app_label in PORTFOLIO_APPS:
         for model in apps.get_app_config(app_label).get_models():
             if model._meta.label.split(".")[1].startswith("Historical"):

@@ -308,7 +308,7 @@ def by_sponsor_domain(day: datetime.date) -> list[Breakdown]:
     rows = (
         Startup.objects.with_phase_on(day)
         .order_by()
-        .values_list("sponsors__ministerial_domain", "phase_on")
+        .values_list("startupsponsor__ministerial_domain", "phase_on")
         .annotate(total=Count("pk", distinct=True))
     )
     labels = dict(MinisterialDomain.choices)

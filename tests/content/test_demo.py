@@ -3,9 +3,17 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from members.models import Member, Mission
-from startups.models import Incubator, Organisation, Startup, StartupIncubator, StartupPhase
+from startups.models import (
+    Incubator,
+    Organisation,
+    Startup,
+    StartupIncubator,
+    StartupPhase,
+    StartupSponsor,
+)
 
 pytestmark = pytest.mark.django_db
 UNTIL = datetime.date(2026, 11, 1)
@@ -53,6 +61,11 @@ def test_shape_follows_the_real_portfolio():
     assert StartupIncubator.objects.count() >= 300
     startup = Startup.objects.first()
     assert Startup.objects.search(startup.title).filter(pk=startup.pk).exists()
+    # Sponsor rows carry their organisation's domain.
+    assert StartupSponsor.objects.exists()
+    assert not StartupSponsor.objects.exclude(
+        ministerial_domain=F("organisation__ministerial_domain")
+    ).exists()
 
 
 def test_if_empty_leaves_existing_data_alone():

@@ -10,7 +10,15 @@ from django.core.management import CommandError, call_command
 
 from content.files import load_yaml
 from members.models import Member, Mission
-from startups.models import Incubator, Organisation, Phase, Startup, StartupPhase, Thematique
+from startups.models import (
+    Incubator,
+    Organisation,
+    Phase,
+    Startup,
+    StartupPhase,
+    StartupSponsor,
+    Thematique,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +189,27 @@ class TestReimport:
         startup = Startup.objects.get(slug="ecobalyse")
         assert startup.current_phase().phase_id == "acceleration"
         assert Startup.objects.get(slug="aides-jeunes").phases.count() == 4
+
+    def test_a_sponsors_new_domain_reaches_its_startups(self, content):
+        """Sponsor rows keep a copy of their organisation's domain (the domain facet and
+        statistics count them): an import that changes only the organisation updates it."""
+        run_import(content)
+        sponsored = set(Startup.objects.in_ministerial_domain("solidarite-sante"))
+        assert sponsored
+        edit_front_matter(
+            content / "_organisations" / "cnam.md",
+            lambda data: data.update(domaine_ministeriel="travail"),
+        )
+        run_import(content)
+        assert StartupSponsor.objects.filter(organisation__slug="cnam").exists()
+        assert set(
+            StartupSponsor.objects.filter(organisation__slug="cnam").values_list(
+                "ministerial_domain", flat=True
+            )
+        ) == {"travail"}
+        assert set(Startup.objects.in_ministerial_domain("travail")) >= set(
+            Startup.objects.filter(sponsors__slug="cnam")
+        )
 
     def test_a_removed_file_is_deleted_and_reported(self, content):
         run_import(content)

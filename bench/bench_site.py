@@ -143,12 +143,11 @@ def timed(client, url: str, headers: dict, runs: int, before=None) -> dict:
 
 
 def measure_here(runs: int, cached_runs: int, floor_dir: str) -> dict:
-    import django
-
-    django.setup()
     from django.conf import settings
     from django.test import Client
 
+    # The process as gunicorn's workers run it: set up, then its objects frozen (wsgi.py).
+    import betagouv.wsgi  # noqa: F401
     from members.models import Member
     from startups.models import Startup
 

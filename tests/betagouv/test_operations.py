@@ -1,4 +1,7 @@
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -63,3 +66,16 @@ def test_unused_browser_features_are_off(client):
     policy = client.get("/")["Permissions-Policy"]
     assert "camera=()" in policy
     assert "geolocation=()" in policy
+
+
+def test_the_wsgi_entry_point_puts_what_it_loaded_out_of_the_collectors_reach():
+    """gunicorn's workers import betagouv.wsgi: Django and the apps, frozen (`gc.freeze`), so
+    that a full collection inside a request scans only what requests create."""
+    frozen = subprocess.run(
+        [sys.executable, "-c", "import gc, betagouv.wsgi; print(gc.get_freeze_count())"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "betagouv.settings", "DJANGO_DEBUG": "1"},
+    ).stdout
+    assert int(frozen) > 10_000

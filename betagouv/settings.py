@@ -106,8 +106,6 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # After CommonMiddleware: old beta.gouv.fr addresses get their 301 before APPEND_SLASH.
-    "startups.legacy.LegacyAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -116,6 +114,9 @@ MIDDLEWARE = [
     # Public pages and API data: ETag/304 and the shared response cache, inside the
     # middleware that add security headers (so that cached answers get them too).
     "betagouv.caching.ConditionalGetMiddleware",
+    # Inside CommonMiddleware: old beta.gouv.fr addresses get their 301 before APPEND_SLASH.
+    # Inside the version's middleware: the lookup reads the version that middleware read.
+    "startups.legacy.LegacyAddressMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.

@@ -689,6 +689,11 @@ class Startup(Searchable, ContentFile):
             # On PostgreSQL, (phase, launched_on DESC NULLS LAST) serves the latest launches of
             # a phase (`?phase=…&sort=-launch`): created by migration 0008, as SQLite refuses
             # NULLS LAST in an index.
+            # The few startups with old addresses (`startups.legacy.old_addresses`), without
+            # scanning the others: 34 ms at 100 times the data, on the first 404 of a version.
+            models.Index(
+                fields=["slug"], condition=~Q(redirect_from=[]), name="startups_with_old_addresses"
+            ),
         ]
 
     def __str__(self) -> str:

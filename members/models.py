@@ -30,7 +30,13 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from betagouv.search import Searchable, SearchQuerySet, name_key
-from startups.models import ContentFile, Incubator, Startup, content_slug_field
+from startups.models import (
+    ContentFile,
+    Incubator,
+    Startup,
+    content_slug_field,
+    stored_as_of_today,
+)
 
 # What a member stores because their missions imply it (`store_mission_dates`).
 STORED_FROM_MISSIONS = ("arrived_on", "left_on", "active", "active_until")
@@ -70,7 +76,7 @@ class MissionQuerySet(models.QuerySet):
 def _activity_columns() -> dict[str, Exists | Subquery]:
     """Whether each member is active today, and the first day after today when that may
     change (a mission starts, or the day after one ends), for an update of members."""
-    today = timezone.localdate()
+    today = stored_as_of_today()
     missions = Mission.objects.filter(member=OuterRef("pk")).order_by()
     change = Case(
         When(start__gt=today, then=F("start")),

@@ -29,8 +29,9 @@ def normalise(path: str) -> str:
 
 
 def new_address(path: str) -> str | None:
-    """The page that replaces the old address `path`, or None. At most four queries, two
-    once the map of old addresses is cached for the current version of the data."""
+    """The page that replaces the old address `path`, or None. At most three queries (the
+    version's is the one the request read), one once the map of old addresses is cached for
+    the current version of the data."""
     if not OLD_ADDRESS.match(path):
         return None
     html_page = re.fullmatch(r"/startups/([^/]+)\.html", path)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 
 from django.apps import apps
 from django.conf import settings
@@ -340,10 +341,24 @@ def phase_in_effect_on(day: datetime.date) -> FilteredRelation:
     )
 
 
+# The earliest day this thread stored current phases or activities as of, since its last
+# bump: `PortfolioVersion.bump` keeps the version row's `current_on` at most that day.
+_stored_as_of: ContextVar[datetime.date | None] = ContextVar("stored_as_of", default=None)
+
+
+def stored_as_of_today() -> datetime.date:
+    """Today's date, for a write that stores current phases or activities as of it."""
+    today = timezone.localdate()
+    earliest = _stored_as_of.get()
+    if earliest is None or today < earliest:
+        _stored_as_of.set(today)
+    return today
+
+
 def _current_phase_columns() -> dict[str, Subquery]:
     """The stored current phase, for an update of startups: the phase on today's date, its
     start and display order, and the day it changes (the next start after today)."""
-    today = timezone.localdate()
+    today = stored_as_of_today()
     current = StartupPhase.objects.filter(startup=OuterRef("pk")).in_effect_on(today)
     following = StartupPhase.objects.filter(startup=OuterRef("pk"), start__gt=today)
     return {
@@ -771,8 +786,14 @@ class StartupSponsor(models.Model):
     startup = models.ForeignKey(Startup, on_delete=models.CASCADE)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     position = models.PositiveSmallIntegerField(default=0)
+    # The database's default serves rows inserted by code that does not know the column yet
+    # (the previous release, during a deploy); the next save or import stores the domain.
     ministerial_domain = models.CharField(
-        "domaine ministériel", max_length=50, choices=MinisterialDomain, editable=False
+        "domaine ministériel",
+        max_length=50,
+        choices=MinisterialDomain,
+        editable=False,
+        db_default="",
     )
 
     objects = StartupSponsorQuerySet.as_manager()
@@ -1039,13 +1060,13 @@ class PortfolioVersion(models.Model):
             row = cursor.fetchone()
         if row is None:
             version = cls.current()
-            return version.number, version.changed_at
+            row = version.number, version.changed_at, version.current_on
         number, changed_at, current_on = row
         today = timezone.localdate()
         if isinstance(current_on, str):  # SQLite without converters
             current_on = datetime.date.fromisoformat(current_on)
         if current_on is None or current_on < today:
-            cls.make_current(today)
+            cls.make_current(today, number)
         if isinstance(changed_at, str):
             changed_at = models.DateTimeField().to_python(changed_at)
         if settings.USE_TZ and timezone.is_naive(changed_at):
@@ -1053,21 +1074,28 @@ class PortfolioVersion(models.Model):
         return number, changed_at
 
     @classmethod
-    def make_current(cls, today: datetime.date) -> None:
-        """Store today's current phases and activities where a day passing changed them. Two
-        requests doing it at once store the same values."""
+    def make_current(cls, today: datetime.date, number: int) -> None:
+        """Store today's current phases and activities where a day passing changed them, then
+        mark the version `number` current on `today`. Two requests doing it at once store the
+        same values. A write committed meanwhile (a new number) is not marked: this request
+        could not see its rows, the next one will store them."""
         Startup.objects.refresh_current_phases()
         apps.get_model("members", "Member").objects.refresh_activity()  # members needs startups
-        cls.objects.filter(id=1).update(current_on=today)
+        cls.objects.filter(id=1, number=number).update(current_on=today)
+        # Stored by a request, not by a write: no bump follows to reset it.
+        _stored_as_of.set(None)
 
     @classmethod
     def bump(cls) -> None:
-        """A write happened: a new version. The writer stored current phases and activities as
-        of its day; if a request of a later day already marked the others current, the
-        writer's are not (a write begun before midnight), hence the earlier of the two days."""
+        """A write happened: a new version. Its current phases and activities are stored as of
+        its day (`stored_as_of_today`); if a request of a later day already marked the others
+        current (a write begun before midnight), the row keeps the writer's day, so that the
+        next request stores them again."""
         today = timezone.localdate()
-        current_on = Case(When(current_on__gt=today, then=Value(today)), default=F("current_on"))
+        day = min(_stored_as_of.get() or today, today)
+        _stored_as_of.set(None)
+        current_on = Case(When(current_on__gt=day, then=Value(day)), default=F("current_on"))
         if not cls.objects.filter(id=1).update(
             number=F("number") + 1, changed_at=timezone.now(), current_on=current_on
         ):
-            cls.objects.get_or_create(id=1, defaults={"number": 1, "current_on": today})
+            cls.objects.get_or_create(id=1, defaults={"number": 1, "current_on": day})

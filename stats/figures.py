@@ -179,7 +179,8 @@ def durations(day: datetime.date) -> list[Duration]:
 
     PostgreSQL has the aggregate for it (`PercentileCont`, one sort per phase); elsewhere a
     window picks the rows around each quartile (`_quartiles_by_window`): on PostgreSQL at
-    100 times the data, 84 ms against 49. Both give the same values (the tests run on both).
+    100 times the data, 84 ms against 49. Both give the same values (a test compares them
+    on PostgreSQL; CI runs the suite on both databases).
     """
     periods = StartupPhase.objects.completed_by(day).annotate(
         length=DaysBetween("start", "period_end")

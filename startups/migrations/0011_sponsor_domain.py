@@ -42,12 +42,11 @@ class Migration(migrations.Migration):
                     ("travail", "Travail et emploi"),
                     ("autres", "Autres"),
                 ],
-                default="",
+                db_default="",
                 editable=False,
                 max_length=50,
                 verbose_name="domaine ministériel",
             ),
-            preserve_default=False,
         ),
         migrations.RunPython(store_domains, migrations.RunPython.noop),
         migrations.AddIndex(

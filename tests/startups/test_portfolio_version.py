@@ -108,11 +108,35 @@ class TestCurrentDay:
             PortfolioVersion.stamp()
         assert self.current_on() == timezone.localdate()
 
-    def test_a_write_begun_before_midnight_leaves_the_next_day_to_be_stored(self, monkeypatch):
-        """A request of the new day made the rows current before the write's rows, stored as
-        of the day before, were committed: its bump keeps them for the next request."""
+    def test_a_write_stored_before_midnight_leaves_the_next_day_to_be_stored(self, monkeypatch):
+        """A write stored current phases as of a day, a request of the next day made the
+        other rows current (it could not see the write's), then the write bumped: the row
+        keeps the writer's day, so that the next request stores its rows again."""
         today = timezone.localdate()
-        StartupFactory()
-        PortfolioVersion.objects.update(current_on=today + datetime.timedelta(days=1))
+        tomorrow = today + datetime.timedelta(days=1)
+        startup = StartupFactory(phases=[("investigation", today), ("construction", tomorrow)])
+        Startup.objects.filter(pk=startup.pk).store_phase_dates()  # as of today, not bumped
+        monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
+        PortfolioVersion.objects.update(current_on=tomorrow)  # the request of tomorrow
         PortfolioVersion.bump()
         assert self.current_on() == today
+        PortfolioVersion.stamp()
+        assert Startup.objects.values_list("phase", flat=True).get(pk=startup.pk) == "construction"
+
+    def test_a_version_bumped_meanwhile_is_not_marked_current(self):
+        """A request stores today's phases, then marks current the version it read; a write
+        committed in between (a new number) may hold rows it did not see."""
+        StartupFactory()
+        PortfolioVersion.objects.update(current_on=None)
+        read = PortfolioVersion.current().number
+        PortfolioVersion.bump()
+        PortfolioVersion.make_current(timezone.localdate(), read)
+        assert self.current_on() is None
+
+    def test_a_missing_version_row_stores_the_day_first(self, django_assert_num_queries):
+        """Data loaded without a write that bumps (a raw load): nothing says which day it was
+        stored as of."""
+        StartupFactory()
+        PortfolioVersion.objects.all().delete()
+        PortfolioVersion.stamp()
+        assert self.current_on() == timezone.localdate()

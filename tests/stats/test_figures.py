@@ -2,9 +2,10 @@ import datetime
 import statistics
 
 import pytest
+from django.db import connection
 
 from members.models import Member
-from startups.models import PhaseSlug, Startup, count_active
+from startups.models import DaysBetween, PhaseSlug, Startup, StartupPhase, count_active
 from stats import figures
 from stats.figures import FlowYear, MemberYear
 from tests.factories import StartupFactory
@@ -80,6 +81,16 @@ def test_flows_count_launches_and_real_phase_changes_up_to_the_day(portfolio):
     assert flows[2024] == FlowYear(2024, 0, counts(opere=1))
     # Before « Dossier » became opere, 2024 has nothing yet.
     assert figures.flows(D(2024, 2, 29))[-1] == FlowYear(2024, 0, counts())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="percentile_cont is PostgreSQL's own")
+def test_both_ways_of_computing_the_quartiles_agree(portfolio):
+    periods = StartupPhase.objects.completed_by(DAY).annotate(
+        length=DaysBetween("start", "period_end")
+    )
+    by_aggregate = figures._quartiles_by_aggregate(periods)
+    assert by_aggregate
+    assert figures._quartiles_by_window(periods) == by_aggregate
 
 
 def test_durations_are_the_completed_periods_quartiles(portfolio):

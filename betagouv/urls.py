@@ -17,7 +17,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         sitemaps_views.sitemap,
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": "sitemap_section.xml"},
         name="django.contrib.sitemaps.views.sitemap",
     ),
 ]

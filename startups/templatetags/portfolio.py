@@ -1,4 +1,5 @@
-"""Template filters of the public pages: Markdown, durations, phase badges, select options."""
+"""Template filters of the public pages: Markdown, durations, phase badges, select options,
+sitemap entries."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django import template
 from django.core.paginator import Page
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from betagouv.markdown import render_markdown
@@ -108,3 +110,25 @@ def facet_options(values: list[FacetValue]) -> SafeString:
             for facet in values
         )
     )
+
+
+@register.simple_tag
+def sitemap_urls(urlset: list[dict]) -> SafeString:
+    """The `<url>` elements of a sitemap page (`Sitemap.get_urls`), as Django's `sitemap.xml`
+    template writes them, without its loop: a page of 5,000 took 240 ms with the template
+    at 100 times the data. Dates in the site's time zone, as the template's `date` filter."""
+    return mark_safe("".join(map(_sitemap_url, urlset)))
+
+
+def _sitemap_url(url: dict) -> str:
+    parts = [f"<url><loc>{escape_html(url['location'])}</loc>"]
+    if lastmod := url["lastmod"]:
+        if isinstance(lastmod, datetime.datetime) and timezone.is_aware(lastmod):
+            lastmod = timezone.localtime(lastmod)
+        parts.append(f"<lastmod>{lastmod:%Y-%m-%d}</lastmod>")
+    if url["changefreq"]:
+        parts.append(f"<changefreq>{escape_html(url['changefreq'])}</changefreq>")
+    if url["priority"]:
+        parts.append(f"<priority>{escape_html(url['priority'])}</priority>")
+    parts.append("</url>")
+    return "".join(parts)

@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from betagouv.sitemaps import MemberSitemap, StartupSitemap
+from startups.templatetags.portfolio import sitemap_urls
 from tests.factories import IncubatorFactory, MemberFactory, StartupFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +97,43 @@ def test_a_large_section_is_split_into_pages_the_index_lists(client, monkeypatch
     assert "http://testserver/sitemap-startups.xml?p=2" in index
     second = locations(client, "/sitemap-startups.xml?p=2")
     assert list(second) == ["http://testserver/startups/bbb/"]
+
+
+def test_pages_of_a_large_section_start_from_their_first_slug(
+    client, settings, monkeypatch, django_assert_num_queries
+):
+    """Each page reads from its first slug on (no OFFSET): the first slugs are read once per
+    version of the data, by the first request for a page."""
+    settings.RESPONSE_CACHE_SECONDS = 0
+    monkeypatch.setattr(MemberSitemap, "limit", 2)
+    for slug in ("eve", "ada", "dan", "bob", "cy"):
+        MemberFactory(slug=slug)
+    client.get("/sitemap.xml")  # The index counts the members: three pages.
+    with django_assert_num_queries(3):  # The version, the pages' first slugs, the page.
+        third = locations(client, "/sitemap-membres.xml?p=3")
+    assert list(third) == ["http://testserver/membres/eve/"]
+    with django_assert_num_queries(2):
+        second = locations(client, "/sitemap-membres.xml?p=2")
+    assert list(second) == ["http://testserver/membres/cy/", "http://testserver/membres/dan/"]
+    assert client.get("/sitemap-membres.xml?p=4").status_code == 404
+    assert client.get("/sitemap-membres.xml?p=x").status_code == 404
+
+
+def test_sitemap_entries_are_dated_in_the_sites_time_zone_and_escaped():
+    late_evening = datetime.datetime(2026, 11, 30, 23, 30, tzinfo=datetime.UTC)  # Paris: Dec 1
+    xml = sitemap_urls(
+        [
+            {
+                "location": "http://testserver/membres/a&b/",
+                "lastmod": late_evening,
+                "changefreq": "daily",
+                "priority": "0.3",
+            },
+            {"location": "http://testserver/", "lastmod": None, "changefreq": None, "priority": ""},
+        ]
+    )
+    assert xml == (
+        "<url><loc>http://testserver/membres/a&amp;b/</loc><lastmod>2026-12-01</lastmod>"
+        "<changefreq>daily</changefreq><priority>0.3</priority></url>"
+        "<url><loc>http://testserver/</loc></url>"
+    )

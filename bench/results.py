@@ -53,5 +53,8 @@ def clear_caches() -> None:
     """Empty every cache of the process: the shared one and the process's answer copies."""
     from django.core.cache import caches
 
+    from betagouv.caching import answer_copies
+
     for cache in caches.all():
         cache.clear()
+    answer_copies.clear()

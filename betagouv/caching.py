@@ -11,7 +11,7 @@ demo data), so the ETag of an answer is a hash of that version, today's date and
   servers) under that ETag, for `RESPONSE_CACHE_SECONDS`; an edit changes the version, hence
   every key: the next request computes a fresh answer on any app server, and nothing needs
   to be invalidated (old entries just expire). Each process also keeps a copy of the answers
-  it served lately (the `local` cache, at most 64, up to `LOCAL_MAX_SIZE` each): the same
+  it served lately (`answer_copies`, at most 64, up to `LOCAL_MAX_SIZE` each): the same
   key is the same answer forever, so the copy cannot be stale, and serving it costs no
   round trip to Redis (a megabyte page otherwise takes longer to fetch than to send).
 
@@ -30,13 +30,15 @@ import datetime
 import hashlib
 import json
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -55,6 +57,42 @@ LOCAL_MAX_SIZE = 1024 * 1024
 UNSTORED_HEADERS = {"date", "etag", "last-modified", "cache-control", "vary"}
 # Cookies whose presence means the page may be personal (signed-in staff, flash messages).
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+
+
+class AnswerCopies:
+    """The answers a process served lately, by key, the least recently used dropped first.
+
+    A dictionary rather than Django's local-memory cache, which pickles its values and checks
+    each key: unpickling a page and checking its key took 40 µs of a 430 µs cached answer.
+    The values (bytes and a list of header pairs) are never modified, so they are shared.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.answers: OrderedDict[str, tuple[bytes, list]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[bytes, list] | None:
+        with self.lock:
+            answer = self.answers.get(key)
+            if answer is not None:
+                self.answers.move_to_end(key)
+            return answer
+
+    def set(self, key: str, answer: tuple[bytes, list]) -> None:
+        with self.lock:
+            self.answers[key] = answer
+            self.answers.move_to_end(key)
+            if len(self.answers) > self.size:
+                self.answers.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.answers.clear()
+
+
+# At most 64 answers of at most 1 MB (LOCAL_MAX_SIZE): 64 MB per process at worst.
+answer_copies = AnswerCopies(64)
 
 
 SOURCE_SUFFIXES = {".py", ".html", ".css", ".js", ".svg", ".txt"}
@@ -231,12 +269,11 @@ class ConditionalGetMiddleware:
         if timeout <= 0:
             return self.get_response(request)
         key = f"response:{etag}"
-        local = caches["local"]
-        cached = local.get(key)
+        cached = answer_copies.get(key)
         if cached is None:
             cached = cache.get(key)
             if cached is not None and len(cached[0]) <= LOCAL_MAX_SIZE:
-                local.set(key, cached, timeout)
+                answer_copies.set(key, cached)
         if cached is not None:
             content, headers = cached
             response = HttpResponse(content)
@@ -259,5 +296,5 @@ class ConditionalGetMiddleware:
             ]
             cache.set(key, (response.content, headers), timeout)
             if len(response.content) <= LOCAL_MAX_SIZE:
-                local.set(key, (response.content, headers), timeout)
+                answer_copies.set(key, (response.content, headers))
         return response

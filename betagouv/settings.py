@@ -167,14 +167,6 @@ CACHES = {
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
-    # Each process's copy of the answers it served lately (betagouv/caching.py): their keys
-    # hold the portfolio version, so a copy is never stale, and a hit costs no round trip.
-    # At most 64 answers of at most 1 MB (LOCAL_MAX_SIZE): 64 MB per process at worst.
-    "local": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "answers",
-        "OPTIONS": {"MAX_ENTRIES": 64},
-    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,8 +1,10 @@
 import importlib
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db import connection
+
+from betagouv.caching import answer_copies
 
 
 @pytest.fixture(scope="session")
@@ -25,10 +27,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _empty_cache():
     """Counts and figures are cached per data version (`betagouv.caching.cached_data`), and a
     module's portfolio keeps one version across its tests: each test starts without any."""
-    for each in (cache, caches["local"]):
+    for each in (cache, answer_copies):
         each.clear()
     yield
-    for each in (cache, caches["local"]):
+    for each in (cache, answer_copies):
         each.clear()
 
 

@@ -83,6 +83,19 @@ def test_each_process_keeps_a_copy_that_is_never_stale(
     assert "Aides Jeunes 2" in client.get(url).text
 
 
+def test_a_process_keeps_its_latest_answers_and_drops_the_least_recently_used():
+    copies = caching.AnswerCopies(2)
+    copies.set("a", (b"A", []))
+    copies.set("b", (b"B", []))
+    assert copies.get("a") == (b"A", [])  # "b" is now the least recently used.
+    copies.set("c", (b"C", []))
+    assert copies.get("b") is None
+    assert copies.get("a") == (b"A", [])
+    assert copies.get("c") == (b"C", [])
+    copies.clear()
+    assert copies.get("a") is None
+
+
 def test_a_write_without_signal_is_not_seen_until_the_version_changes(
     client, startup, response_cache
 ):

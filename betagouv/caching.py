@@ -27,6 +27,7 @@ stored in, the cache: their pages may differ. Nor are answers that set a cookie.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import os
@@ -214,12 +215,29 @@ def etag_for(
             # Pages name their own address (canonical link, Open Graph): scheme and host too.
             request.scheme,
             request.get_host(),
-            request.get_full_path(),
+            # As sent: cheaper than get_full_path()'s escaping, and as distinct.
+            request.path,
+            request.META.get("QUERY_STRING", ""),
             # htmx asks for a fragment of the same address: another representation.
             request.META.get("HTTP_HX_REQUEST", ""),
         )
     )
     return 'W/"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
+
+
+# The request headers that can make an answer a 304 (or a 412).
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
+@functools.lru_cache(maxsize=8)
+def last_modified_header(timestamp: int) -> str:
+    """The Last-Modified of a version: a handful of values a day, each formatted once."""
+    return http_date(timestamp)
 
 
 class ConditionalGetMiddleware:
@@ -244,7 +262,9 @@ class ConditionalGetMiddleware:
         # Whole seconds: HTTP dates have no fractions, and If-Modified-Since compares them.
         last_modified = int(max(changed_at, midnight).timestamp())
         etag = etag_for(request, number, changed_at, today)
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        response = None
+        if any(header in request.META for header in CONDITIONAL_HEADERS):
+            response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
             token = request_stamp.set((number, changed_at))
             try:
@@ -254,14 +274,21 @@ class ConditionalGetMiddleware:
             if response.status_code != 200 or response.cookies:
                 return response
         response.headers["ETag"] = etag
-        response.headers["Last-Modified"] = http_date(last_modified)
+        response.headers["Last-Modified"] = last_modified_header(last_modified)
+        # Written directly, as patching parses and rebuilds them, unless a view set its own.
         max_age = settings.CACHE_MAX_AGE
-        if max_age > 0:
-            patch_cache_control(response, public=True, max_age=max_age)
+        directives = {"max_age": max_age} if max_age > 0 else {"no_cache": True}
+        if "Cache-Control" in response.headers:
+            patch_cache_control(response, public=True, **directives)
         else:
-            patch_cache_control(response, public=True, no_cache=True)
+            response.headers["Cache-Control"] = (
+                f"public, max-age={max_age}" if max_age > 0 else "public, no-cache"
+            )
         if not request.path.startswith(API_PREFIX):
-            patch_vary_headers(response, ("Cookie", "HX-Request"))
+            if "Vary" in response.headers:
+                patch_vary_headers(response, ("Cookie", "HX-Request"))
+            else:
+                response.headers["Vary"] = "Cookie, HX-Request"
         return response
 
     def cached_or_fresh(self, request: HttpRequest, etag: str) -> HttpResponse:

@@ -9,15 +9,21 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
+from betagouv.database import on_live_connection
+
 HEALTH_PATH = "/healthz"
+
+
+def select_one() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
 
 
 def check() -> dict[str, str]:
     results = {}
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        on_live_connection(select_one)
         results["database"] = "ok"
     except Exception as error:  # any failure means unhealthy; the answer says which
         results["database"] = f"erreur : {type(error).__name__}"

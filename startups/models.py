@@ -52,6 +52,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from betagouv.database import on_live_connection
 from betagouv.search import Searchable, SearchQuerySet, name_key
 
 content_slug_validator = RegexValidator(
@@ -1049,15 +1050,13 @@ class PortfolioVersion(models.Model):
         """(number, changed_at) of the current version, read by every request that shows the data.
 
         One primary-key lookup in plain SQL: on the path that serves cached pages, the ORM's
-        query building cost more than the database's answer. When the row says the stored
-        current phases and activities are of an earlier day, they are stored again first
-        (`refresh_current_phases`, `refresh_activity`), so that whoever reads this version
-        reads today's.
+        query building cost more than the database's answer. It is the first query of every
+        request that reads the data, so it also replaces a connection the server closed
+        (`on_live_connection`). When the row says the stored current phases and activities
+        are of an earlier day, they are stored again first (`refresh_current_phases`,
+        `refresh_activity`), so that whoever reads this version reads today's.
         """
-        table = connection.ops.quote_name(cls._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT number, changed_at, current_on FROM {table} WHERE id = 1")
-            row = cursor.fetchone()
+        row = on_live_connection(cls._stored_row)
         if row is None:
             version = cls.current()
             row = version.number, version.changed_at, version.current_on
@@ -1072,6 +1071,13 @@ class PortfolioVersion(models.Model):
         if settings.USE_TZ and timezone.is_naive(changed_at):
             changed_at = timezone.make_aware(changed_at, datetime.UTC)
         return number, changed_at
+
+    @classmethod
+    def _stored_row(cls) -> tuple | None:
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT number, changed_at, current_on FROM {table} WHERE id = 1")
+            return cursor.fetchone()
 
     @classmethod
     def make_current(cls, today: datetime.date, number: int) -> None:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.urls import reverse
 
 from betagouv import caching
@@ -51,6 +52,30 @@ def test_an_htmx_fragment_is_another_representation(client, startup):
         headers={"hx-request": "true", "if-none-match": full["ETag"]},
     )
     assert stale.status_code == 200
+
+
+def test_each_address_and_query_string_is_its_own_answer(client, startup):
+    list_url = reverse("startups:startup_list")
+    etags = {url: client.get(url)["ETag"] for url in (list_url, f"{list_url}?page=2")}
+    assert len(set(etags.values())) == 2
+    assert client.get(f"{list_url}?page=2")["ETag"] == etags[f"{list_url}?page=2"]
+
+
+def test_a_precondition_that_fails_is_a_412(client, startup):
+    response = client.get(startup.get_absolute_url(), headers={"if-match": '"another"'})
+    assert response.status_code == 412
+
+
+def test_a_views_own_cache_directives_are_kept(rf, startup):
+    def view(request):
+        response = HttpResponse("page")
+        response["Cache-Control"] = "no-transform"
+        response["Vary"] = "Accept-Language"
+        return response
+
+    response = caching.ConditionalGetMiddleware(view)(rf.get("/startups/"))
+    assert response["Cache-Control"] == "no-transform, public, no-cache"
+    assert response["Vary"] == "Accept-Language, Cookie, HX-Request"
 
 
 def test_an_edit_is_on_the_next_request_despite_the_cache(

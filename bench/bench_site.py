@@ -14,7 +14,9 @@
      address, page or sort of the same data);
    - *cached*: the shared response cache on (every visitor but the first after an edit);
    - *floor*: a Django view returning the same bytes, with the same content type, from
-     memory, through the same middleware (the framework floor of that answer).
+     memory, through the same middleware (the framework floor of that answer), requested
+     in turn with the cached answer so that both see the same moments of the machine.
+   Query counts come from one request apart (counting slows each query down).
 3. Under load, at the largest scale: gunicorn (`gunicorn.conf.py`) on loopback and wrk for
    `--load-seconds` per target (list, startup page, statistics, API list), response cache
    on then off, and the two references for each target's own bytes: the framework floor on
@@ -122,24 +124,41 @@ def target_slug(name: str) -> str:
 
 
 def timed(client, url: str, headers: dict, runs: int, before=None) -> dict:
+    """p50 and p95 (ms) of `runs` requests, then the query count and status of one more."""
+    return timed_in_turn(client, [(url, headers)], runs, before)[0]
+
+
+def timed_in_turn(client, requests: list[tuple[str, dict]], runs: int, before=None) -> list[dict]:
+    """`timed` for each (url, headers) of `requests`, sent in turn: a target and its floor,
+    measured alternately, see the same moments of a shared machine. The query count comes
+    from a request apart: counting wraps each query in Django's debug cursor, whose cost the
+    timings must not include."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    timings, queries, status = [], 0, 0
+    timings: list[list[float]] = [[] for _ in requests]
     for _ in range(runs):
+        for (url, headers), times in zip(requests, timings, strict=True):
+            if before:
+                before()
+            started = time.perf_counter()
+            client.get(url, headers=headers)
+            times.append((time.perf_counter() - started) * 1000)
+    results = []
+    for (url, headers), times in zip(requests, timings, strict=True):
         if before:
             before()
         with CaptureQueriesContext(connection) as context:
-            started = time.perf_counter()
             response = client.get(url, headers=headers)
-            timings.append((time.perf_counter() - started) * 1000)
-        queries, status = len(context), response.status_code
-    return {
-        "p50": statistics.median(timings),
-        "p95": percentile(timings, 0.95),
-        "queries": queries,
-        "status": status,
-    }
+        results.append(
+            {
+                "p50": statistics.median(times),
+                "p95": percentile(times, 0.95),
+                "queries": len(context),
+                "status": response.status_code,
+            }
+        )
+    return results
 
 
 def measure_here(runs: int, cached_runs: int, floor_dir: str) -> dict:
@@ -169,12 +188,12 @@ def measure_here(runs: int, cached_runs: int, floor_dir: str) -> dict:
         settings.RESPONSE_CACHE_SECONDS = 3600
         clear_caches()
         answer = client.get(url, headers=headers)
-        cached = timed(client, url, headers, cached_runs)
         slug = target_slug(name)
         Path(floor_dir, f"{slug}.body").write_bytes(answer.content)
         Path(floor_dir, f"{slug}.type").write_text(answer.get("Content-Type", "text/html"))
-        client.get(f"/bench/floor/{slug}/")
-        floor = timed(client, f"/bench/floor/{slug}/", {}, cached_runs)
+        floor_url = f"/bench/floor/{slug}/"
+        client.get(floor_url)
+        cached, floor = timed_in_turn(client, [(url, headers), (floor_url, {})], cached_runs)
         result["targets"][name] = {
             "url": url,
             "bytes": len(answer.content),
@@ -365,7 +384,9 @@ def markdown(results: dict[str, dict], loads: dict, seconds: int, load: str) -> 
         "computed by an earlier request (another address, page or sort of the same data). "
         "*Cached*: the shared response cache on (every visitor but the first after an edit). "
         "*Floor*: a Django view returning the same bytes from memory through the same "
-        "middleware. Ratios: p95 cold ÷ p95 floor, p50 cached ÷ p50 floor.",
+        "middleware, requested in turn with the cached answer. Query counts from one more "
+        "request, apart from the timed ones. Ratios: p95 cold ÷ p95 floor, p50 cached ÷ p50 "
+        "floor.",
         "",
         "| target | queries " + " / ".join(results) + " | cold | data cached | cached | floor "
         "| cold ÷ floor | cached ÷ floor |",

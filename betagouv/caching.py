@@ -48,12 +48,17 @@ from django.utils.http import http_date
 from startups.models import PortfolioVersion
 
 Handler = Callable[[HttpRequest], HttpResponse]
+# A stored answer: its body, its headers (name, value) and its status.
+Answer = tuple[bytes, list[tuple[str, str]], int]
 T = TypeVar("T")
 
 API_PREFIX = "/api/"
 ADMIN_PREFIX = "/admin/"
 MAX_CACHED_SIZE = 8 * 1024 * 1024
 LOCAL_MAX_SIZE = 1024 * 1024
+# Answers stored: pages, and the permanent redirects of old addresses (as many as the data
+# has: not so the 404s, which any address gives).
+STORED_STATUSES = (200, 301)
 # Headers set by this middleware (or outer ones, such as CSP) are not stored with the body.
 UNSTORED_HEADERS = {"date", "etag", "last-modified", "cache-control", "vary"}
 # Cookies whose presence means the page may be personal (signed-in staff, flash messages).
@@ -65,22 +70,22 @@ class AnswerCopies:
 
     A dictionary rather than Django's local-memory cache, which pickles its values and checks
     each key: unpickling a page and checking its key took 40 µs of a 430 µs cached answer.
-    The values (bytes and a list of header pairs) are never modified, so they are shared.
+    The answers (body, header pairs, status) are never modified, so they are shared.
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.answers: OrderedDict[str, tuple[bytes, list]] = OrderedDict()
+        self.answers: OrderedDict[str, Answer] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: str) -> tuple[bytes, list] | None:
+    def get(self, key: str) -> Answer | None:
         with self.lock:
             answer = self.answers.get(key)
             if answer is not None:
                 self.answers.move_to_end(key)
             return answer
 
-    def set(self, key: str, answer: tuple[bytes, list]) -> None:
+    def set(self, key: str, answer: Answer) -> None:
         with self.lock:
             self.answers[key] = answer
             self.answers.move_to_end(key)
@@ -302,14 +307,14 @@ class ConditionalGetMiddleware:
             if cached is not None and len(cached[0]) <= LOCAL_MAX_SIZE:
                 answer_copies.set(key, cached)
         if cached is not None:
-            content, headers = cached
-            response = HttpResponse(content)
+            content, headers, status = cached
+            response = HttpResponse(content, status=status)
             for name, value in headers:
                 response.headers[name] = value
             return response
         response = self.get_response(request)
         if (
-            response.status_code == 200
+            response.status_code in STORED_STATUSES
             and not response.streaming
             and not response.cookies
             # A page that rendered a CSRF token is personal (the cookie is set further out).
@@ -321,7 +326,8 @@ class ConditionalGetMiddleware:
                 for name, value in response.headers.items()
                 if name.lower() not in UNSTORED_HEADERS
             ]
-            cache.set(key, (response.content, headers), timeout)
+            answer = (response.content, headers, response.status_code)
+            cache.set(key, answer, timeout)
             if len(response.content) <= LOCAL_MAX_SIZE:
-                answer_copies.set(key, (response.content, headers))
+                answer_copies.set(key, answer)
         return response

@@ -110,13 +110,13 @@ def test_each_process_keeps_a_copy_that_is_never_stale(
 
 def test_a_process_keeps_its_latest_answers_and_drops_the_least_recently_used():
     copies = caching.AnswerCopies(2)
-    copies.set("a", (b"A", []))
-    copies.set("b", (b"B", []))
-    assert copies.get("a") == (b"A", [])  # "b" is now the least recently used.
-    copies.set("c", (b"C", []))
+    copies.set("a", (b"A", [], 200))
+    copies.set("b", (b"B", [], 200))
+    assert copies.get("a") == (b"A", [], 200)  # "b" is now the least recently used.
+    copies.set("c", (b"C", [], 200))
     assert copies.get("b") is None
-    assert copies.get("a") == (b"A", [])
-    assert copies.get("c") == (b"C", [])
+    assert copies.get("a") == (b"A", [], 200)
+    assert copies.get("c") == (b"C", [], 200)
     copies.clear()
     assert copies.get("a") is None
 
@@ -151,6 +151,21 @@ def test_errors_are_neither_validated_nor_cached(client, response_cache):
     response = client.get("/startups/inconnue/")
     assert response.status_code == 404
     assert not response.has_header("ETag")
+    assert not caching.answer_copies.answers
+
+
+def test_an_old_address_redirect_is_kept_like_a_page_and_follows_edits(
+    client, startup, response_cache, django_assert_num_queries
+):
+    startup.redirect_from = ["/startups/ancienne-adresse/"]
+    startup.save()
+    assert client.get("/startups/ancienne-adresse/")["Location"] == "/startups/aides-jeunes/"
+    with django_assert_num_queries(1):  # the portfolio version: no view, no lookup
+        again = client.get("/startups/ancienne-adresse/")
+    assert (again.status_code, again["Location"]) == (301, "/startups/aides-jeunes/")
+    startup.redirect_from = []
+    startup.save()
+    assert client.get("/startups/ancienne-adresse/").status_code == 404
 
 
 def test_security_headers_on_fresh_and_cached_pages(client, startup, response_cache):

@@ -146,13 +146,7 @@ class StartupSitemap(KeysetPages, LatestUpdateMixin, SectionFacts):
     priority = 0.8
 
     def items(self) -> QuerySet[Startup]:
-        # Two real startups ask not to be indexed (`robots: noindex`, kept among the
-        # unmodelled keys of their file).
-        return (
-            Startup.objects.exclude(extra_front_matter__contains="robots: noindex")
-            .only("slug", "updated_at")
-            .order_by("slug")
-        )
+        return Startup.objects.indexable().only("slug", "updated_at").order_by("slug")
 
     def lastmod(self, startup: Startup) -> datetime.datetime:
         return startup.updated_at

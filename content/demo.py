@@ -79,6 +79,8 @@ DURATION_QUARTILES = {
 }
 SAME_DAY_INVESTIGATION_AND_CONSTRUCTION = 56 / 662
 SPONSOR_COUNTS = {0: 30, 1: 506, 2: 82, 3: 27, 4: 13, 5: 4}
+# One startup in 13 had an earlier address (`redirect_from`: 51 of 662).
+OLD_ADDRESS_EVERY = 13
 THEMATIQUE_COUNTS = {0: 284, 1: 150, 2: 113, 3: 58, 4: 40, 5: 17}
 EVENT_COUNTS = {0: 347, 1: 205, 2: 55, 3: 24, 4: 8, 5: 23}
 MISSION_COUNTS = {1: 2819, 2: 379, 3: 132, 4: 70, 5: 47, 6: 37}
@@ -385,7 +387,9 @@ class DemoGenerator:
                     ),
                     "fast_promotion": None,
                     "fast_amount": None,
-                    "redirect_from": [],
+                    "redirect_from": (
+                        [f"/startups/ancien-{slug}"] if pk % OLD_ADDRESS_EVERY == 0 else []
+                    ),
                     "created_at": self.now,
                     "updated_at": self.now,
                     "search_text": fold(f"{title} {mission} {description}"),

@@ -12,12 +12,15 @@ import re
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.middleware.common import CommonMiddleware
 
 from betagouv.caching import cached_value
 from startups.models import Incubator, Startup
 
 # What an old address can look like; anything else is not looked up at all.
 OLD_ADDRESS = re.compile(r"^/[\w.~/-]{1,300}$")
+# The Jekyll site's pages (`/startups/tps.html`): never an address of this site.
+JEKYLL_PAGE = re.compile(r"\.(html|md)/?$", re.IGNORECASE)
 
 
 def normalise(path: str) -> str:
@@ -75,3 +78,14 @@ class LegacyAddressMiddleware:
             if target:
                 return HttpResponsePermanentRedirect(target)
         return response
+
+
+class SlashAppendingMiddleware(CommonMiddleware):
+    """Django's CommonMiddleware, but an old page address that no page replaced
+    (`/startups/inconnue.html`) is a 404 at once, not a redirect to
+    `/startups/inconnue.html/`, another 404."""
+
+    def should_redirect_with_slash(self, request: HttpRequest) -> bool:
+        return not JEKYLL_PAGE.search(request.path_info) and super().should_redirect_with_slash(
+            request
+        )

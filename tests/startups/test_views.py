@@ -564,7 +564,15 @@ def test_an_unknown_old_address_is_a_404_after_a_bounded_lookup(
     assert response.status_code == 404
     with django_assert_num_queries(2):
         assert client.get("/incubateurs/jamais-vu-non-plus/").status_code == 404
-    assert client.get("/startups/jamais-vue.html", follow=True).status_code == 404
+    # An old page address nobody replaced: a 404 at once, not a slash appended to it.
+    assert client.get("/startups/jamais-vue.html").status_code == 404
+    assert client.get("/startups/Jamais-Vue.MD").status_code == 404
+
+
+def test_a_missing_slash_is_still_added(client, portfolio):
+    for path in ("/startups", "/startups/aides-jeunes", "/membres/marie.curie"):
+        response = client.get(path)
+        assert (response.status_code, response["Location"]) == (301, f"{path}/")
 
 
 def test_existing_pages_do_not_look_up_old_addresses(client, portfolio, django_assert_num_queries):

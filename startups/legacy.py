@@ -49,13 +49,13 @@ def new_address(path: str) -> str | None:
     page = cached_value("old-addresses", old_addresses).get(normalise(path))
     if page is None:
         return None
-    model, slug = page
-    return PAGES_WITH_OLD_ADDRESSES[model](slug=slug).get_absolute_url()
+    index, slug = page
+    return PAGES_WITH_OLD_ADDRESSES[index](slug=slug).get_absolute_url()
 
 
 def old_addresses() -> dict[str, tuple[int, str]]:
-    """Every old address the content lists, normalised, and the page that replaces it: its
-    model (an index in PAGES_WITH_OLD_ADDRESSES) and its slug. The address of the one asked
+    """Every old address the content lists, normalised, and the page that replaces it: the
+    index of its model in PAGES_WITH_OLD_ADDRESSES and its slug. The address of the one asked
     for is made by `new_address`: making all of them took 200 of 350 ms at 100 times the data.
 
     Read once per version of the data (`cached_value`), not on every 404: looking for one
@@ -63,11 +63,11 @@ def old_addresses() -> dict[str, tuple[int, str]]:
     address (`/startups/friches` in the real content), the first startup by identifier wins.
     """
     addresses: dict[str, tuple[int, str]] = {}
-    for model, pages in enumerate(PAGES_WITH_OLD_ADDRESSES):
-        rows = pages.objects.exclude(redirect_from=[]).order_by("slug")
+    for index, model in enumerate(PAGES_WITH_OLD_ADDRESSES):
+        rows = model.objects.exclude(redirect_from=[]).order_by("slug")
         for slug, olds in rows.values_list("slug", "redirect_from"):
             for old in olds or []:
-                addresses.setdefault(normalise(str(old)), (model, slug))
+                addresses.setdefault(normalise(str(old)), (index, slug))
     return addresses
 
 

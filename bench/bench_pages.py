@@ -51,6 +51,12 @@ def pages() -> list[tuple[str, str]]:
     startup = busiest(Startup.objects, "missions")
     member = busiest(Member.objects, "missions")
     moved = Startup.objects.exclude(redirect_from=[]).order_by("pk").first()
+    if moved is None:
+        raise SystemExit(
+            "No startup has an old address: data generated before generate_demo_data gave "
+            "some. Drop the benchmark databases (DROP DATABASE bench_1x, …); make bench "
+            "generates them again."
+        )
     two_phases = f"/startups/?phase=construction&phase=acceleration&sponsor={sponsor}"
     by_launch = f"/startups/?groupe=incubation&incubator={incubator}&sort=-launch"
     return [

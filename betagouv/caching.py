@@ -40,7 +40,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -56,8 +56,8 @@ API_PREFIX = "/api/"
 ADMIN_PREFIX = "/admin/"
 MAX_CACHED_SIZE = 8 * 1024 * 1024
 LOCAL_MAX_SIZE = 1024 * 1024
-# Answers stored: pages, and the permanent redirects of old addresses (as many as the data
-# has: not so the 404s, which any address gives).
+# Answers stored: pages, and the permanent redirects of old addresses. Not errors: any
+# address gives a 404, and a crawler trying addresses would fill the cache with them.
 STORED_STATUSES = (200, 301)
 # Headers set by this middleware (or outer ones, such as CSP) are not stored with the body.
 UNSTORED_HEADERS = {"date", "etag", "last-modified", "cache-control", "vary"}
@@ -211,23 +211,37 @@ def shows_stored_answers(request: HttpRequest) -> bool:
 def etag_for(
     request: HttpRequest, number: int, changed_at: datetime.datetime, today: datetime.date
 ) -> str:
-    fingerprint = "|".join(
-        (
+    # A JSON list: the request's parts may hold any character, a separator included, and two
+    # different requests must never be told the same answer.
+    fingerprint = json.dumps(
+        [
             CODE_VERSION,
-            str(number),
+            number,
             changed_at.isoformat(),
             today.isoformat(),
             # Pages name their own address (canonical link, Open Graph): scheme and host too.
             request.scheme,
             request.get_host(),
-            # As sent: cheaper than get_full_path()'s escaping, and as distinct.
             request.path,
             request.META.get("QUERY_STRING", ""),
-            # htmx asks for a fragment of the same address: another representation.
-            request.META.get("HTTP_HX_REQUEST", ""),
-        )
+            # htmx asks for a fragment of the same address: another representation (the
+            # views give one when the header says "true", django-htmx's rule).
+            request.META.get("HTTP_HX_REQUEST") == "true",
+        ]
     )
     return 'W/"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
+
+
+def stored_response(content: bytes, headers: list[tuple[str, str]], status: int) -> HttpResponse:
+    """A stored answer, as the view gave it: a redirect is one (its `url`, for the test client
+    and any middleware that follows it)."""
+    if status == HttpResponsePermanentRedirect.status_code:
+        response = HttpResponsePermanentRedirect(dict(headers)["Location"], content=content)
+    else:
+        response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
 
 
 # The request headers that can make an answer a 304 (or a 412).
@@ -280,7 +294,8 @@ class ConditionalGetMiddleware:
                 return response
         response.headers["ETag"] = etag
         response.headers["Last-Modified"] = last_modified_header(last_modified)
-        # Written directly, as patching parses and rebuilds them, unless a view set its own.
+        # Written directly, as patching parses and rebuilds them; merged with a fresh answer's
+        # own (a stored copy does not keep a view's: UNSTORED_HEADERS).
         max_age = settings.CACHE_MAX_AGE
         directives = {"max_age": max_age} if max_age > 0 else {"no_cache": True}
         if "Cache-Control" in response.headers:
@@ -307,11 +322,7 @@ class ConditionalGetMiddleware:
             if cached is not None and len(cached[0]) <= LOCAL_MAX_SIZE:
                 answer_copies.set(key, cached)
         if cached is not None:
-            content, headers, status = cached
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response.headers[name] = value
-            return response
+            return stored_response(*cached)
         response = self.get_response(request)
         if (
             response.status_code in STORED_STATUSES

@@ -19,14 +19,24 @@ T = TypeVar("T")
 
 
 def on_live_connection(query: Callable[[], T]) -> T:
-    """`query()`, run again once on a new connection if the one kept open no longer works.
+    """`query()`, run again once on a new connection if it failed because the connection kept
+    open since an earlier request no longer works.
 
-    Not inside a transaction: its work would be lost with the connection, so the error stands.
+    Any other failure stands: a database that cannot be reached (no connection was open: a
+    second attempt would only double the wait), a connection that still works (a timeout),
+    work under way in a transaction (it would be lost with the connection). Checking whether
+    the connection works costs a query, on that path only.
     """
+    kept_open = connection.connection is not None
     try:
         return query()
     except (InterfaceError, OperationalError):
-        if connection.in_atomic_block:
+        if (
+            not kept_open
+            or connection.in_atomic_block
+            or not connection.get_autocommit()
+            or connection.is_usable()
+        ):
             raise
         connection.close()
         return query()

@@ -19,8 +19,8 @@ from startups.models import Incubator, Startup
 
 # What an old address can look like; anything else is not looked up at all.
 OLD_ADDRESS = re.compile(r"^/[\w.~/-]{1,300}$")
-# The Jekyll site's pages (`/startups/tps.html`): never an address of this site.
-JEKYLL_PAGE = re.compile(r"\.(html|md)/?$", re.IGNORECASE)
+# The Jekyll site's pages of startups and incubators (`/startups/tps.html`).
+JEKYLL_PAGE = re.compile(r"^/(startups|incubateurs)/[^/]+\.(html|md)$", re.IGNORECASE)
 
 
 def normalise(path: str) -> str:
@@ -96,6 +96,6 @@ class SlashAppendingMiddleware(CommonMiddleware):
     `/startups/inconnue.html/`, another 404."""
 
     def should_redirect_with_slash(self, request: HttpRequest) -> bool:
-        return not JEKYLL_PAGE.search(request.path_info) and super().should_redirect_with_slash(
-            request
-        )
+        if JEKYLL_PAGE.match(request.path_info):
+            return False
+        return super().should_redirect_with_slash(request)

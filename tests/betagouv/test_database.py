@@ -1,9 +1,12 @@
 """A persistent connection the database server closed is replaced by the next request."""
 
+from types import SimpleNamespace
+
 import psycopg
 import pytest
 from django.db import OperationalError, connection
 
+from betagouv import database
 from betagouv.database import on_live_connection
 from startups.models import PortfolioVersion
 
@@ -20,26 +23,48 @@ def failing_once(result: str):
     return query, calls
 
 
-def test_a_query_on_a_closed_connection_runs_again_on_a_new_one():
+# As between two requests: no transaction around the test.
+outside_a_transaction = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def closed_by_the_server(monkeypatch):
+    """The connection kept open no longer works, as after a restart of the server."""
+    connection.ensure_connection()
+    monkeypatch.setattr(connection, "is_usable", lambda: False)
+
+
+@outside_a_transaction
+def test_a_query_on_a_connection_the_server_closed_runs_again_on_a_new_one(closed_by_the_server):
     query, calls = failing_once("answer")
     assert on_live_connection(query) == "answer"
     assert len(calls) == 2
 
 
-@pytest.mark.django_db
-def test_inside_a_transaction_the_error_stands():
+@outside_a_transaction
+def test_a_connection_that_still_works_is_kept_and_the_error_stands():
+    connection.ensure_connection()
     query, calls = failing_once("answer")
     with pytest.raises(OperationalError):
         on_live_connection(query)
     assert len(calls) == 1
 
 
-def test_a_database_that_is_down_is_an_error():
-    def down() -> None:
-        raise OperationalError("connection refused")
-
+@pytest.mark.django_db
+def test_inside_a_transaction_the_error_stands(closed_by_the_server):
+    query, calls = failing_once("answer")
     with pytest.raises(OperationalError):
-        on_live_connection(down)
+        on_live_connection(query)
+    assert len(calls) == 1
+
+
+def test_a_database_that_cannot_be_reached_is_tried_once(monkeypatch):
+    # No connection was open: this process has not reached the database yet.
+    monkeypatch.setattr(database, "connection", SimpleNamespace(connection=None))
+    query, calls = failing_once("answer")
+    with pytest.raises(OperationalError):
+        on_live_connection(query)
+    assert len(calls) == 1
 
 
 @pytest.fixture
@@ -59,8 +84,7 @@ def server_closes_the_connection():
     connection.vendor != "postgresql",
     reason="connections are kept open on PostgreSQL only (SQLite: CONN_MAX_AGE = 0)",
 )
-# Committed for real: no transaction around the test, the retry's condition.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@outside_a_transaction
 @pytest.mark.parametrize("path", ["/startups/", "/healthz"])
 def test_the_next_request_after_the_server_closed_the_connection_succeeds(
     client, server_closes_the_connection, path

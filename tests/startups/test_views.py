@@ -570,7 +570,7 @@ def test_an_unknown_old_address_is_a_404_after_a_bounded_lookup(
 
 
 def test_a_missing_slash_is_still_added(client, portfolio):
-    for path in ("/startups", "/startups/aides-jeunes", "/membres/marie.curie"):
+    for path in ("/startups", "/startups/aides-jeunes", "/membres/marie.curie", "/membres/ali.md"):
         response = client.get(path)
         assert (response.status_code, response["Location"]) == (301, f"{path}/")
 

@@ -50,11 +50,8 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def clear_caches() -> None:
-    """Empty every cache of the process: the shared one and the process's answer copies."""
-    from django.core.cache import caches
+    """Empty every cache of the process: the shared one and the process's answer copies
+    (imported here: Django is set up after this module is)."""
+    from betagouv import caching
 
-    from betagouv.caching import answer_copies
-
-    for cache in caches.all():
-        cache.clear()
-    answer_copies.clear()
+    caching.clear_caches()

@@ -101,6 +101,13 @@ class AnswerCopies:
 answer_copies = AnswerCopies(64)
 
 
+def clear_caches() -> None:
+    """Forget every stored answer and piece of data: the shared cache and this process's
+    copies (tests and benchmarks that must start cold)."""
+    cache.clear()
+    answer_copies.clear()
+
+
 SOURCE_SUFFIXES = {".py", ".html", ".css", ".js", ".svg", ".txt"}
 NOT_SOURCES = {
     ".venv",

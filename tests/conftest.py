@@ -1,10 +1,9 @@
 import importlib
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 
-from betagouv.caching import answer_copies
+from betagouv.caching import clear_caches
 
 
 @pytest.fixture(scope="session")
@@ -27,11 +26,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _empty_cache():
     """Counts and figures are cached per data version (`betagouv.caching.cached_data`), and a
     module's portfolio keeps one version across its tests: each test starts without any."""
-    for each in (cache, answer_copies):
-        each.clear()
+    clear_caches()
     yield
-    for each in (cache, answer_copies):
-        each.clear()
+    clear_caches()
 
 
 @pytest.fixture(autouse=True)

@@ -304,8 +304,8 @@ class ConditionalGetMiddleware:
         # Written directly, as patching parses and rebuilds them; merged with a fresh answer's
         # own (a stored copy does not keep a view's: UNSTORED_HEADERS).
         max_age = settings.CACHE_MAX_AGE
-        directives = {"max_age": max_age} if max_age > 0 else {"no_cache": True}
         if "Cache-Control" in response.headers:
+            directives = {"max_age": max_age} if max_age > 0 else {"no_cache": True}
             patch_cache_control(response, public=True, **directives)
         else:
             response.headers["Cache-Control"] = (

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from api.responses import error_json, json_response
 from api.rows import grouped, in_page, ordered_links
@@ -256,7 +256,7 @@ def startups_document(request: HttpRequest) -> Row:
     }
 
 
-@require_GET
+@require_safe
 def startups_json(request: HttpRequest) -> HttpResponse:
     return json_response(startups_document(request))
 
@@ -268,7 +268,7 @@ def csv_or_null(row: Row, key: str) -> str:
     return row[key] if present(row, key) else "null"
 
 
-@require_GET
+@require_safe
 def startups_csv(request: HttpRequest) -> HttpResponse:
     """Semicolons, unescaped quotes, an empty line after the header: as upstream prints it."""
     lines = [
@@ -334,7 +334,7 @@ def raw_phase(phase: Row) -> Row:
     return raw
 
 
-@require_GET
+@require_safe
 def incubators_json(request: HttpRequest) -> HttpResponse:
     return json_response(incubators_document())
 
@@ -408,7 +408,7 @@ def strip_html(text: str) -> str:
     return HTML_TAGS.sub("", HTML_BLOCKS.sub("", text)).strip(RUBY_WHITESPACE)
 
 
-@require_GET
+@require_safe
 def authors_json(request: HttpRequest) -> HttpResponse:
     return json_response(authors_document())
 
@@ -432,7 +432,7 @@ def organisations_document() -> list[Row]:
     ]
 
 
-@require_GET
+@require_safe
 def organisations_json(request: HttpRequest) -> HttpResponse:
     return json_response(organisations_document())
 

@@ -215,12 +215,20 @@ CSV_OPERATIONS: set[str] = set()
 
 
 class OpenDataApi(NinjaAPI):
-    """The schema is computed once per process and completed where ninja cannot say it all."""
+    """The schema is computed once per process and completed where ninja cannot say it all.
+
+    Every GET operation answers HEAD too, as the site's pages do (`require_safe`): link
+    checkers and monitors ask for the headers only. The schema lists GET alone.
+    """
+
+    def get(self, path: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        return self.api_operation(["GET", "HEAD"], path, **kwargs)
 
     @cache  # noqa: B019 (one API object per process)
     def _schema(self, path_prefix: str) -> dict:
         schema = copy.deepcopy(dict(super().get_openapi_schema(path_prefix=path_prefix)))
         for path_item in schema["paths"].values():
+            del path_item["head"]
             for operation in path_item.values():
                 if operation["operationId"] in CSV_OPERATIONS:
                     operation["responses"][200]["content"]["text/csv"] = {

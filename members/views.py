@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from members.filters import MemberFilter
@@ -16,7 +16,7 @@ from startups.pages import alphabetical, paginate
 from startups.views import problems_of, wants_partial
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def member_list(request: HttpRequest) -> HttpResponse:
     partial = wants_partial(request)
@@ -45,7 +45,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
     member = get_object_or_404(Member.objects.with_active_on(timezone.localdate()), slug=slug)
     missions = list(member.missions.order_by("-start", "position"))

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from betagouv.caching import cached_value
@@ -81,7 +81,7 @@ def wants_partial(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     counts = Startup.objects.phase_counts_on(today)
@@ -98,7 +98,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def startup_list(request: HttpRequest) -> HttpResponse:
     partial = wants_partial(request)
@@ -161,7 +161,7 @@ def problems_of(filters) -> list[str]:
     ] + query_problems(filters.data.get("q", ""))
 
 
-@require_GET
+@require_safe
 def startup_detail(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     startup = get_object_or_404(
@@ -282,7 +282,7 @@ def plain_text(text: str) -> str:
     return html.unescape(strip_tags(text)).strip()
 
 
-@require_GET
+@require_safe
 def incubator_list(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q", ""))
     incubators = (
@@ -313,7 +313,7 @@ def group_counts(phase_counts: dict[str, int] | None) -> list[tuple[PhaseGroup, 
     return list(count_groups(phase_counts or dict.fromkeys(PhaseSlug.values, 0)).items())
 
 
-@require_GET
+@require_safe
 def incubator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     incubator = get_object_or_404(Incubator.objects.select_related("owner"), slug=slug)
@@ -348,7 +348,7 @@ def incubator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def organisation_list(request: HttpRequest) -> HttpResponse:
     query = clean_query(request.GET.get("q", ""))
     organisations = Organisation.objects.search(query).order_by(*alphabetical("name"))
@@ -377,7 +377,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     organisation = get_object_or_404(Organisation, slug=slug)
@@ -400,7 +400,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def phase_detail(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     phase = get_object_or_404(Phase, slug=slug)
@@ -421,7 +421,7 @@ def phase_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """One box for everything: startups, members, incubators and sponsors."""
     query = clean_query(request.GET.get("q", ""))

@@ -20,10 +20,22 @@ def _as_datetime(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
 
 
-class NewStartupsFeed(Feed):
-    """Startups by launch date (the start of their first phase), the latest first."""
+class AtomFeed(Feed):
+    """What RFC 4287 asks of every feed here: an author, and entries whose ids are absolute
+    IRIs (an `item_guid` is a path on this site, made absolute with the request's address)."""
 
     feed_type = Atom1Feed
+    author_name = "beta.gouv.fr"
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        for item in feed.items:
+            item["unique_id"] = request.build_absolute_uri(item["unique_id"])
+        return feed
+
+
+class NewStartupsFeed(AtomFeed):
+    """Startups by launch date (the start of their first phase), the latest first."""
 
     def get_object(self, request, incubator: str | None = None) -> Incubator | None:
         return get_object_or_404(Incubator, slug=incubator) if incubator else None
@@ -58,10 +70,8 @@ class NewStartupsFeed(Feed):
         return startup.updated_at
 
 
-class PhaseChangesFeed(Feed):
+class PhaseChangesFeed(AtomFeed):
     """Phases entered, the latest first; a phase overridden on its own day is not a change."""
-
-    feed_type = Atom1Feed
 
     def get_object(
         self, request, incubator: str | None = None, phase: str | None = None
@@ -116,4 +126,8 @@ class PhaseChangesFeed(Feed):
     item_guid_is_permalink = False
 
     def item_pubdate(self, change: StartupPhase) -> datetime.datetime:
+        return _as_datetime(change.start)
+
+    def item_updateddate(self, change: StartupPhase) -> datetime.datetime:
+        """The news is the phase's start: when that date changes, so does the entry's id."""
         return _as_datetime(change.start)

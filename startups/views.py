@@ -18,7 +18,7 @@ from django.utils.html import strip_tags
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from betagouv.caching import cached_value
+from betagouv.caching import cached_value, wants_fragment
 from betagouv.search import query_words
 from members.models import Member, Mission, TeamMembership
 from startups.filters import (
@@ -76,11 +76,6 @@ def startups_by_phase(
     return cached_value(f"{name}:{today.isoformat()}", count_and_rank)
 
 
-def wants_partial(request: HttpRequest) -> bool:
-    """Whether htmx asks for a part of the page (not for a whole page to restore history)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -99,9 +94,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def startup_list(request: HttpRequest) -> HttpResponse:
-    partial = wants_partial(request)
+    partial = wants_fragment(request)
     filters = StartupFilter(
         request.GET,
         queryset=Startup.objects.with_current_phase()

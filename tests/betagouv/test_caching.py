@@ -1,5 +1,8 @@
 """Public answers: ETag/304, the shared response cache, its bypasses, and security headers."""
 
+import os
+import time
+
 import pytest
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -82,7 +85,7 @@ def test_a_views_own_cache_directives_are_kept(rf, startup):
 
     response = caching.ConditionalGetMiddleware(view)(rf.get("/startups/"))
     assert response["Cache-Control"] == "no-transform, public, no-cache"
-    assert response["Vary"] == "Accept-Language, Cookie, HX-Request"
+    assert response["Vary"] == "Accept-Language, Cookie, HX-Request, HX-History-Restore-Request"
 
 
 def test_an_edit_is_on_the_next_request_despite_the_cache(
@@ -197,6 +200,71 @@ def test_hsts_over_https(client, startup, settings):
     settings.SECURE_HSTS_PRELOAD = True
     response = client.get(startup.get_absolute_url(), secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_a_stored_fragment_is_never_given_to_a_history_restore(client, startup, response_cache):
+    """htmx sends HX-Request with both; only the restore wants the whole page."""
+    list_url = reverse("startups:startup_list")
+    fragment = client.get(list_url, headers={"hx-request": "true"})
+    assert "<html" not in fragment.text
+    restore = {"hx-request": "true", "hx-history-restore-request": "true"}
+    whole = client.get(list_url, headers=restore)
+    assert "<html" in whole.text
+    assert whole["ETag"] != fragment["ETag"]
+    assert "HX-History-Restore-Request" in whole["Vary"]
+    assert "<html" not in client.get(list_url, headers={"hx-request": "true"}).text
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        {"if-none-match": "*"},
+        {"if-modified-since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+        {"if-match": '"another"'},
+    ],
+)
+def test_only_a_200_can_become_a_304_or_a_412(client, startup, conditions):
+    for url, status in [
+        ("/startups/nexiste-pas/", 404),
+        ("/statistiques/?date=abc", 400),
+        ("/api/v1/startups?page=999", 400),
+        ("/startups/ancienne-adresse.html", 404),
+    ]:
+        assert client.get(url, headers=conditions).status_code == status, url
+    page = client.get(startup.get_absolute_url(), headers=conditions)
+    assert page.status_code == (412 if "if-match" in conditions else 304)
+
+
+def test_an_answer_that_renews_the_csrf_cookie_is_not_public(client, startup, response_cache):
+    client.cookies["csrftoken"] = "malformed"
+    response = client.get(startup.get_absolute_url())
+    assert response.status_code == 200
+    assert "csrftoken" in response.cookies
+    assert "ETag" not in response
+    assert "public" not in response.get("Cache-Control", "")
+    del client.cookies["csrftoken"]
+    assert "csrftoken" not in client.get(startup.get_absolute_url()).cookies
+
+
+def test_a_release_moves_last_modified(client, startup, monkeypatch):
+    page = client.get(startup.get_absolute_url())
+    since = {"if-modified-since": page["Last-Modified"]}
+    assert client.get(startup.get_absolute_url(), headers=since).status_code == 304
+    monkeypatch.setattr(caching, "RELEASED_AT", int(time.time()) + 60)
+    again = client.get(startup.get_absolute_url(), headers=since)
+    assert again.status_code == 200
+    assert again["Last-Modified"] != page["Last-Modified"]
+
+
+def test_the_release_time_is_the_newest_source_never_the_future(tmp_path):
+    old, new = tmp_path / "old.py", tmp_path / "new.html"
+    old.write_text("")
+    new.write_text("")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    os.utime(new, (1_500_000_000, 1_500_000_000))
+    assert caching.released_at(tmp_path) == 1_500_000_000
+    os.utime(new, (4_000_000_000, 4_000_000_000))
+    assert caching.released_at(tmp_path) <= time.time()
 
 
 def test_a_release_changes_every_etag(client, startup, monkeypatch):

@@ -2,6 +2,7 @@
 checkers, monitors and `curl -I` ask for the headers only); anything else is a 405."""
 
 import pytest
+from django.test import Client
 
 from tests.portfolio import shared_portfolio
 
@@ -76,3 +77,9 @@ def test_other_methods_are_refused_with_the_allowed_ones(client, portfolio):
 def test_the_api_schema_lists_get_alone(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {method for item in paths.values() for method in item} == {"get"}
+
+
+def test_a_post_without_csrf_token_gets_the_sites_french_403(portfolio):
+    response = Client(enforce_csrf_checks=True).post("/startups/")
+    assert response.status_code == 403
+    assert "<h1>Envoi refusé</h1>" in response.text

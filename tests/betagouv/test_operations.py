@@ -79,3 +79,12 @@ def test_the_wsgi_entry_point_puts_what_it_loaded_out_of_the_collectors_reach():
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "betagouv.settings", "DJANGO_DEBUG": "1"},
     ).stdout
     assert int(frozen) > 10_000
+
+
+@pytest.mark.django_db
+def test_a_request_for_another_host_gets_the_french_400_and_logs_no_error(client, caplog):
+    with caplog.at_level(logging.INFO):
+        response = client.get("/startups/", HTTP_HOST="scanner.example")
+    assert response.status_code == 400
+    assert "<h1>Requête invalide</h1>" in response.text
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]

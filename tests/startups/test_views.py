@@ -595,6 +595,30 @@ def test_server_error_page_renders_without_the_database(rf):
     assert "<title>" in text
 
 
+@pytest.mark.parametrize(
+    ("handler", "status", "heading"),
+    [
+        ("django.views.defaults.bad_request", 400, "Requête invalide"),
+        ("django.views.defaults.permission_denied", 403, "Accès refusé"),
+        ("django.views.csrf.csrf_failure", 403, "Envoi refusé"),
+    ],
+)
+def test_other_error_pages_are_the_sites_in_french_without_the_database(
+    rf, handler, status, heading
+):
+    """Django renders them without context (a refused host, a refused form): no query."""
+    from django.utils.module_loading import import_string
+
+    view = import_string(handler)
+    request = rf.get("/")
+    response = view(request, reason="") if "csrf" in handler else view(request, Exception())
+    assert response.status_code == status
+    text = response.content.decode()
+    assert f"<h1>{heading}</h1>" in text
+    assert '<html lang="fr"' in text
+    assert "fr-header" in text
+
+
 # Every page: title, description, Open Graph
 
 

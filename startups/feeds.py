@@ -21,14 +21,17 @@ def _as_datetime(day: datetime.date) -> datetime.datetime:
 
 
 class AtomFeed(Feed):
-    """What RFC 4287 asks of every feed here: an author, and entries whose ids are absolute
-    IRIs (an `item_guid` is a path on this site, made absolute with the request's address)."""
+    """What RFC 4287 asks of every feed here: an author, ids that are absolute IRIs (an
+    `item_guid` is a path on this site, made absolute with the request's address), and an
+    id of its own for each feed (Django's default, the page it links to, is shared by the
+    new startups and the phase changes of the same list)."""
 
     feed_type = Atom1Feed
     author_name = "beta.gouv.fr"
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
+        feed.feed["id"] = feed.feed["feed_url"]
         for item in feed.items:
             item["unique_id"] = request.build_absolute_uri(item["unique_id"])
         return feed

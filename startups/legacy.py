@@ -86,7 +86,9 @@ class LegacyAddressMiddleware:
         if response.status_code == 404 and request.method in ("GET", "HEAD"):
             target = new_address(request.path)
             if target:
-                return HttpResponsePermanentRedirect(target)
+                # A shared link keeps its query string (campaign tags, a search).
+                query = request.META.get("QUERY_STRING", "")
+                return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
         return response
 
 

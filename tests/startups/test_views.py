@@ -554,6 +554,12 @@ def test_old_addresses_are_permanent_redirects(client, portfolio, old, new):
     assert response["Location"] == new
 
 
+def test_an_old_address_keeps_its_query_string(client, portfolio):
+    response = client.get("/startups/aides-jeunes.html?utm_source=lettre&q=%C3%A9")
+    assert response.status_code == 301
+    assert response["Location"] == "/startups/aides-jeunes/?utm_source=lettre&q=%C3%A9"
+
+
 def test_an_unknown_old_address_is_a_404_after_a_bounded_lookup(
     client, portfolio, django_assert_num_queries
 ):

@@ -98,15 +98,16 @@ class CompressionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if not is_api_data(request) or response.streaming:
+            return response
+        # On every answer, a 304 included: it must repeat the Vary of the 200 it stands for.
+        patch_vary_headers(response, ("Accept-Encoding",))
         if (
-            not is_api_data(request)
-            or response.streaming
-            or response.has_header("Content-Encoding")
+            response.has_header("Content-Encoding")
             or not response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES)
             or len(response.content) < MIN_COMPRESSED_SIZE
         ):
             return response
-        patch_vary_headers(response, ("Accept-Encoding",))
         encoding = preferred_encoding(request.headers.get("Accept-Encoding", ""))
         if encoding is None:
             return response

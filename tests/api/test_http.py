@@ -77,6 +77,13 @@ def test_compression(client, portfolio, accept, encoding):
     assert decode[encoding](response.content) == plain
 
 
+def test_a_304_repeats_the_vary_of_the_answer_it_stands_for(client, portfolio):
+    response = client.get(URL, headers={"accept-encoding": "gzip"})
+    again = client.get(URL, headers={"accept-encoding": "gzip", "if-none-match": response["ETag"]})
+    assert again.status_code == 304
+    assert "Accept-Encoding" in again["Vary"]
+
+
 def test_html_pages_are_not_compressed_here(client):
     response = client.get("/", headers={"accept-encoding": "gzip, br"})
     assert not response.has_header("Content-Encoding")

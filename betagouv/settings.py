@@ -94,8 +94,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "betagouv.health.HealthCheckMiddleware",
+    # The request id on every answer, the health check's included.
     "betagouv.observability.RequestLogMiddleware",
+    "betagouv.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # /api/ only: compression (outermost), CORS, rate limit.
     "api.middleware.CompressionMiddleware",

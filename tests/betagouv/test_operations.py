@@ -15,6 +15,7 @@ def test_healthz_answers_ok_whatever_the_host_and_scheme(client, settings):
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "cache": "ok"}
     assert response["Cache-Control"] == "no-store"
+    assert response["X-Request-Id"]
 
 
 @pytest.mark.django_db

@@ -19,6 +19,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 
+from betagouv.caching import remember
+
 API_PREFIX = "/api/"
 # The documentation page is HTML: compressed by the server in front, if at all (BREACH).
 HTML_PATHS = ("/api/v1/docs",)
@@ -130,7 +132,7 @@ class CompressionMiddleware:
         else:
             content = compress_string(response.content)
         if etag and timeout > 0 and len(content) <= MAX_CACHED_SIZE:
-            cache.set(key, content, timeout)
+            remember({key: content}, timeout)
         return content
 
 

@@ -33,6 +33,7 @@ import datetime
 import functools
 import hashlib
 import json
+import logging
 import os
 import threading
 import time
@@ -55,6 +56,7 @@ Handler = Callable[[HttpRequest], HttpResponse]
 # A stored answer: its body, its headers (name, value) and its status.
 Answer = tuple[bytes, list[tuple[str, str]], int]
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 ADMIN_PREFIX = "/admin/"
@@ -203,8 +205,17 @@ def cached_data(names: Iterable[str], compute: Callable[[str], T]) -> dict[str, 
     values = {name: found[key] for name, key in keys.items() if key in found}
     missing = {name: compute(name) for name in keys if name not in values}
     if missing:
-        cache.set_many({keys[name]: value for name, value in missing.items()}, DATA_CACHE_SECONDS)
+        remember({keys[name]: value for name, value in missing.items()}, DATA_CACHE_SECONDS)
     return values | missing
+
+
+def remember(values: dict, timeout: int) -> None:
+    """Store `values` in the shared cache. A write it refuses (a Redis that is full and may
+    not evict) is logged: the answer is served all the same, and computed again next time."""
+    try:
+        cache.set_many(values, timeout)
+    except Exception:
+        logger.warning("The shared cache refused a write", exc_info=True)
 
 
 def cached_value(name: str, compute: Callable[[], T]) -> T:
@@ -392,7 +403,7 @@ class ConditionalGetMiddleware:
                 if name.lower() not in UNSTORED_HEADERS
             ]
             answer = (response.content, headers, response.status_code)
-            cache.set(key, answer, timeout)
+            remember({key: answer}, timeout)
             if len(response.content) <= LOCAL_MAX_SIZE:
                 answer_copies.set(key, answer)
         return response

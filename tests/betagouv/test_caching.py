@@ -14,6 +14,8 @@ from tests.factories import StartupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
+URL_API = "/api/v1/startups?page_size=100"
+
 
 @pytest.fixture
 def startup():
@@ -265,6 +267,21 @@ def test_the_release_time_is_the_newest_source_never_the_future(tmp_path):
     assert caching.released_at(tmp_path) == 1_500_000_000
     os.utime(new, (4_000_000_000, 4_000_000_000))
     assert caching.released_at(tmp_path) <= time.time()
+
+
+def test_a_cache_that_refuses_writes_costs_no_answer(
+    client, startup, response_cache, monkeypatch, caplog
+):
+    """A full Redis that may not evict refuses writes: pages, statistics and API data are
+    served all the same, and the refusal is logged."""
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("OOM command not allowed when used memory > 'maxmemory'")
+
+    monkeypatch.setattr(cache, "set_many", refuse)
+    for url in (startup.get_absolute_url(), "/startups/?q=aides", "/statistiques/", URL_API):
+        assert client.get(url, headers={"accept-encoding": "gzip"}).status_code == 200, url
+    assert "The shared cache refused a write" in caplog.text
 
 
 def test_a_release_changes_every_etag(client, startup, monkeypatch):

@@ -105,7 +105,6 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     # Django's CommonMiddleware, but no slash appended to an unknown `….html` address.
     "startups.legacy.SlashAppendingMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -184,6 +183,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "fr"
+# French only: no LocaleMiddleware, whose only effect would be a `Vary: Accept-Language`
+# on every answer (a CDN would keep a copy per browser language for the same bytes).
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.contrib.syndication.views import Feed
 from django.db.models import F, Q, QuerySet
@@ -10,10 +11,19 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from startups.models import Incubator, Phase, Startup, StartupPhase
 
 FEED_LENGTH = 50
+
+# The characters XML 1.0 cannot carry, which Django refuses to write: a text pasted from a
+# word processor may hold one (a vertical tab for a line break).
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(value):
+    return NOT_IN_XML.sub("", value) if isinstance(value, str) else value
 
 
 def _as_datetime(day: datetime.date) -> datetime.datetime:
@@ -24,15 +34,18 @@ class AtomFeed(Feed):
     """What RFC 4287 asks of every feed here: an author, ids that are absolute IRIs (an
     `item_guid` is a path on this site, made absolute with the request's address), and an
     id of its own for each feed (Django's default, the page it links to, is shared by the
-    new startups and the phase changes of the same list)."""
+    new startups and the phase changes of the same list). Texts lose the characters XML
+    cannot hold; summaries are HTML (Atom's `type="html"`), so the plain texts are escaped."""
 
     feed_type = Atom1Feed
     author_name = "beta.gouv.fr"
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
+        feed.feed = {name: xml_safe(value) for name, value in feed.feed.items()}
         feed.feed["id"] = feed.feed["feed_url"]
         for item in feed.items:
+            item.update({name: xml_safe(value) for name, value in item.items()})
             item["unique_id"] = request.build_absolute_uri(item["unique_id"])
         return feed
 
@@ -64,7 +77,7 @@ class NewStartupsFeed(AtomFeed):
         return startup.title
 
     def item_description(self, startup: Startup) -> str:
-        return startup.mission
+        return escape(startup.mission)
 
     def item_pubdate(self, startup: Startup) -> datetime.datetime:
         return _as_datetime(startup.launched_on)
@@ -115,7 +128,7 @@ class PhaseChangesFeed(AtomFeed):
         return f"{change.startup.title} : {change.phase.label}"
 
     def item_description(self, change: StartupPhase) -> str:
-        return (
+        return escape(
             f"{change.startup.title} est en phase « {change.phase.label} » depuis le "
             f"{change.start:%d/%m/%Y}. {change.startup.mission}"
         )

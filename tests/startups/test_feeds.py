@@ -110,3 +110,21 @@ def test_every_feed_is_valid_atom(client, portfolio, url):
         assert entry.find(f"{ATOM}link").get("href").startswith("http://testserver/startups/")
     assert ids
     assert len(set(ids)) == len(ids)
+
+
+def test_texts_pasted_from_anywhere_make_a_valid_feed(client):
+    """A control character (Word's line break) is dropped; `<` and `&` in a plain text are
+    escaped for the HTML summary, so a reader shows them as they are."""
+    StartupFactory(
+        title="R&D <Santé>",
+        mission="Simplifier les PV\x0bcopié depuis Word, avec <b>gras</b>",
+        phases=[("investigation", TODAY - DAYS)],
+    )
+    for url in ("/flux/nouvelles-startups.atom", "/flux/changements-de-phase.atom"):
+        response = client.get(url)
+        assert response.status_code == 200
+        entry = ET.fromstring(response.content).find(f"{ATOM}entry")
+        assert entry.find(f"{ATOM}title").text.startswith("R&D <Santé>")
+        summary = entry.find(f"{ATOM}summary")
+        assert summary.get("type") == "html"
+        assert "Simplifier les PVcopié depuis Word, avec &lt;b&gt;gras&lt;/b&gt;" in summary.text

@@ -12,6 +12,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 
 from api.schemas import Schema
+from betagouv.downloads import spreadsheet_safe
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
@@ -160,7 +161,7 @@ def csv_response(results: list[dict[str, Any]], names: list[str], filename: str)
             value = result[name]
             if key:
                 value = value[key] if value is not None else None
-            row.append(csv_cell(value))
+            row.append(spreadsheet_safe(csv_cell(value)))
         writer.writerow(row)
     response = HttpResponse(buffer.getvalue().encode(), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from betagouv.downloads import spreadsheet_safe
 from startups.models import PhaseGroup, PhaseSlug
 from stats.figures import PHASES, compute, summary
 from stats.forms import FIRST_DAY, StatisticsDateForm
@@ -146,7 +147,9 @@ def table_csv(request: HttpRequest, name: str) -> HttpResponse:
     response.write("\ufeff")
     writer = csv.writer(response, lineterminator="\r\n")
     writer.writerow(table.columns)
-    writer.writerows(["" if value is None else value for value in row] for row in rows)
+    writer.writerows(
+        ["" if value is None else spreadsheet_safe(value) for value in row] for row in rows
+    )
     return response
 
 

@@ -188,3 +188,19 @@ def test_detail_refuses_parameters(client, portfolio):
 def test_full_dump_returns_every_startup(client, portfolio):
     body = client.get("/api/v1/startups?page_size=1000").json()
     assert body["count"] == Startup.objects.count() == len(body["results"])
+
+
+def test_csv_cells_never_run_as_formulas_and_json_keeps_the_text(client, portfolio):
+    Startup.objects.filter(slug="ecobalyse").update(
+        title='=HYPERLINK("https://example.org/x","Tabula")', mission="+33 1 23 45 67 89"
+    )
+    response = client.get("/api/v1/startups.csv?fields=slug,title,mission&sort=title")
+    rows = {
+        row["slug"]: row
+        for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    }
+    assert rows["ecobalyse"]["title"] == '\'=HYPERLINK("https://example.org/x","Tabula")'
+    assert rows["ecobalyse"]["mission"] == "'+33 1 23 45 67 89"
+    assert rows["aides-jeunes"]["title"] == "Aides Jeunes"
+    item = client.get("/api/v1/startups/ecobalyse").json()
+    assert item["title"] == '=HYPERLINK("https://example.org/x","Tabula")'

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from startups.models import PhaseSlug, Startup
 from stats.tables import TABLES
-from tests.factories import MemberFactory, MissionFactory, StartupFactory
+from tests.factories import IncubatorFactory, MemberFactory, MissionFactory, StartupFactory
 from tests.stats.conftest import DAY
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +206,10 @@ def test_charts_are_svg_images_with_their_patterns_and_no_inline_style(client, p
         assert reference in ids, reference
     assert " style=" not in html
     assert "<script>" not in html
+
+
+def test_a_title_that_looks_like_a_formula_downloads_as_text(client, portfolio):
+    incubator = IncubatorFactory(title="=1+1 incubateur")
+    StartupFactory(incubator=incubator, phases=[("investigation", "2024-01-01")])
+    rows = read_csv(download(client, "incubateurs", "csv", date="2024-06-30"))
+    assert [row[1] for row in rows if "incubateur" in row[1]] == ["'=1+1 incubateur"]

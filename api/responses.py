@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -195,13 +196,31 @@ def french_message(error: dict[str, Any]) -> str:
     if kind in ("enum", "literal_error"):
         expected = str(context.get("expected", "")).replace(" or ", ", ")
         return f"valeur inconnue (valeurs possibles : {expected})"
-    if kind.startswith("date") or kind == "string_pattern_mismatch":
+    if kind.startswith("date"):
         return "date attendue au format AAAA-MM-JJ (années 1900 à 2099)"
+    if kind == "string_pattern_mismatch":
+        return pattern_message(error["loc"][-1], str(context.get("pattern", "")))
+    if kind == "string_too_long":
+        return f"{context.get('max_length')} caractères au plus"
     if kind in ("bool_parsing", "bool_type"):
         return "true ou false attendu"
     if kind == "missing":
         return "paramètre obligatoire"
     return str(error.get("msg", "valeur invalide"))
+
+
+# `fields`' pattern lists the names it accepts: ^(slug|title|…)(,(slug|title|…))*$
+FIELD_NAMES = re.compile(r"^\^\(([^)]*)\)")
+
+
+def pattern_message(parameter: str, pattern: str) -> str:
+    """What a parameter refused by its pattern should have been."""
+    if parameter == "fields" and (names := FIELD_NAMES.match(pattern)):
+        choices = ", ".join(names[1].split("|"))
+        return f"noms de champs séparés par des virgules (champs possibles : {choices})"
+    if "\\x00" in pattern:
+        return "caractères de contrôle refusés"
+    return "identifiant attendu : lettres, chiffres, « - », « . » et « _ », sans espace"
 
 
 def error_json(status: int, detail: str) -> HttpResponse:

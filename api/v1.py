@@ -14,12 +14,14 @@ import re
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 from ninja.openapi.docs import Swagger
+from ninja.parser import Parser
 from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -214,6 +216,25 @@ class SiteSwagger(Swagger):
 CSV_OPERATIONS: set[str] = set()
 
 
+def filled(query: QueryDict) -> QueryDict:
+    """`query` without its empty values: an empty value is no value, as in the site's filter
+    form, which sends every field, filled or not (`?q=&sponsor=&incubator=dinum`)."""
+    kept = QueryDict(mutable=True)
+    for name, values in query.lists():
+        if values := [value for value in values if value != ""]:
+            kept.setlist(name, values)
+    return kept
+
+
+class EmptyIsUnset(Parser):
+    """Parameters read from the query string's filled values (`filled`)."""
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        return super().parse_querydict(filled(data), list_fields, request)
+
+
 class OpenDataApi(NinjaAPI):
     """The schema is computed once per process and completed where ninja cannot say it all.
 
@@ -254,6 +275,7 @@ api = OpenDataApi(
     docs=SiteSwagger(settings={"defaultModelsExpandDepth": 0, "tryItOutEnabled": True}),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=EmptyIsUnset(),
 )
 
 
@@ -307,7 +329,7 @@ def detail_operation(path: str, detail: type[Schema], name: str, summary: str, t
 def startups(request: HttpRequest, params: Query[StartupParams]) -> HttpResponse:
     """Les filtres sont ceux de la liste publique du site, avec les mêmes noms."""
     reject_unknown(request, StartupParams)
-    filters = StartupFilter(request.GET, queryset=rows.startup_queryset())
+    filters = StartupFilter(filled(request.GET), queryset=rows.startup_queryset())
     if params.phase_on:
         filters.today = params.phase_on
     if not filters.is_valid():

@@ -85,6 +85,36 @@ def test_bad_input_is_a_400_naming_the_parameter(client, portfolio, query, param
 
 
 @pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "fields=title,budget",
+            "noms de champs séparés par des virgules (champs possibles : slug,",
+        ),
+        ("fields=title,", "noms de champs séparés par des virgules"),
+        ("incubator=a%20b", "identifiant attendu : lettres, chiffres"),
+        ("thematique=%01", "caractères de contrôle refusés"),
+        (f"q={'a' * 201}", "200 caractères au plus"),
+        ("phase_on=01/02/2020", "date attendue au format AAAA-MM-JJ"),
+    ],
+)
+def test_each_error_says_what_was_expected(client, portfolio, query, message):
+    (error,) = client.get(f"/api/v1/startups?{query}").json()["errors"]
+    assert error["message"].startswith(message)
+
+
+def test_empty_values_are_no_values_as_the_site_form_sends_them(client, portfolio):
+    """The list's form without JavaScript sends every field, filled or not."""
+    form = "q=&sort=&incubator=dinum&sponsor=&domain=&thematique=&usertype=&phase=&phase_on="
+    response = client.get(f"/api/v1/startups?{form}&page=&fields=")
+    assert response.status_code == 200
+    assert [item["slug"] for item in response.json()["results"]] == [
+        item["slug"] for item in client.get("/api/v1/startups?incubator=dinum").json()["results"]
+    ]
+    assert response.json()["count"] == 3
+
+
+@pytest.mark.parametrize(
     ("query", "expected"),
     [
         ("phase=construction", ["aides-jeunes", "ecobalyse"]),

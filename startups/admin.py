@@ -8,6 +8,7 @@ reverted from the object's history page, which also lists its phases' and events
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 from django import forms
 from django.contrib import admin, messages
@@ -622,6 +623,24 @@ class StartupPhaseAdmin(StartupRowAdmin):
     list_select_related = ("startup", "phase")
     list_filter = ("phase",)
     date_hierarchy = "start"
+
+    def get_deleted_objects(self, objs, request):
+        """A startup keeps at least one phase, as its page requires (`PhaseFormSet`):
+        deleting every phase of a startup, here or in bulk, is refused, the startup named
+        among what the deletion cannot touch."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        chosen = Counter(phase.startup_id for phase in objs)
+        held = StartupPhase.objects.filter(startup_id__in=chosen).values_list("startup_id")
+        totals = dict(held.order_by().annotate(total=Count("*")))
+        emptied = [startup for startup, count in chosen.items() if count >= totals[startup]]
+        protected = [
+            *protected,
+            *(
+                f"{startup} : une startup garde au moins une phase"
+                for startup in Startup.objects.filter(pk__in=emptied).order_by("title")
+            ),
+        ]
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(Event)

@@ -41,6 +41,7 @@ from tests.factories import (
     MissionFactory,
     OrganisationFactory,
     StartupFactory,
+    StartupPhaseFactory,
     TeamFactory,
     UserFactory,
 )
@@ -268,6 +269,8 @@ def test_denied_deletions_delete_nothing(client, world):
 def test_bulk_delete_ignores_other_incubators_rows(client, world):
     client.force_login(world.users["staff_a"])
     mine, theirs = (world.startups[key].phases.get() for key in ("a", "b"))
+    # Not its last phase: that one a startup keeps (tests/startups/test_admin.py).
+    StartupPhaseFactory(startup=world.startups["a"], phase_id="construction")
     response = client.post(
         reverse("admin:startups_startupphase_changelist"),
         {"action": "delete_selected", "_selected_action": [mine.pk, theirs.pk], "post": "yes"},

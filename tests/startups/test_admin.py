@@ -294,6 +294,24 @@ def test_a_deleted_phase_is_restored_from_the_startups_history(client, superuser
     assert startup.current_phase().phase_id == "construction"
 
 
+def test_a_startups_last_phase_cannot_be_deleted_alone_or_in_bulk(client, superuser, startup):
+    investigation, construction = startup.phases.order_by("start")
+    url = reverse("admin:startups_startupphase_delete", args=[construction.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    alone = reverse("admin:startups_startupphase_delete", args=[investigation.pk])
+    refused = client.post(alone, {"post": "yes"})
+    assert "Aides Jeunes : une startup garde au moins une phase" in refused.text
+    other = StartupFactory(title="Écobalyse", phases=[("investigation", LAST_YEAR)])
+    bulk = {
+        "action": "delete_selected",
+        "post": "yes",
+        "_selected_action": [investigation.pk, *other.phases.values_list("pk", flat=True)],
+    }
+    refused = client.post(reverse("admin:startups_startupphase_changelist"), bulk)
+    assert "Écobalyse : une startup garde au moins une phase" in refused.text
+    assert startup.phases.count() == other.phases.count() == 1
+
+
 def test_staff_of_another_incubator_cannot_revert(client, startup):
     phase = startup.phases.first()
     record = phase.history.latest()

@@ -344,6 +344,12 @@ class MemberAdmin(SearchedAdmin):
         return obj.is_active
 
 
+def touch_members(ids) -> None:
+    """A member's page (and the sitemap) says when it was last updated: a change to one of
+    their missions, made on the mission's own page, updates it too."""
+    Member.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+
+
 @admin.register(Mission)
 class MissionAdmin(IncubatorScopedAdmin, PortfolioAdmin):
     form = MissionForm
@@ -391,11 +397,20 @@ class MissionAdmin(IncubatorScopedAdmin, PortfolioAdmin):
         for member_id in members:
             renumber(Mission.objects.filter(member_id=member_id), "start")
         touch_startups(form.touched_startup_ids())
+        touch_members(members)
 
     def delete_model(self, request, obj):
         startups = set(obj.startups.values_list("pk", flat=True))
         super().delete_model(request, obj)
         touch_startups(startups)
+        touch_members({obj.member_id})
+
+    def delete_queryset(self, request, queryset):
+        startups = set(queryset.values_list("startups", flat=True)) - {None}
+        members = set(queryset.values_list("member_id", flat=True))
+        super().delete_queryset(request, queryset)
+        touch_startups(startups)
+        touch_members(members)
 
     @admin.display(description="startups")
     def startup_list(self, obj: Mission) -> str:

@@ -207,6 +207,22 @@ def test_a_mission_edit_updates_its_startups_page_date(client, superuser, member
     assert Startup.objects.get(pk=startup.pk).updated_at > long_ago
 
 
+def test_a_mission_edited_on_its_own_page_updates_its_members_date(client, superuser, member):
+    """The member's page and the sitemap's lastmod say when it last changed."""
+    mission = MissionFactory(member=member, start=TODAY, end=None, startups=[StartupFactory()])
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    Member.objects.filter(pk=member.pk).update(updated_at=long_ago)
+    url = reverse("admin:members_mission_change", args=[mission.pk])
+    data = form_data(client.get(url))
+    data["employer"] = "Octo"
+    assert client.post(url, data).status_code == 302
+    assert Member.objects.get(pk=member.pk).updated_at > long_ago
+    Member.objects.filter(pk=member.pk).update(updated_at=long_ago)
+    delete = reverse("admin:members_mission_delete", args=[mission.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert Member.objects.get(pk=member.pk).updated_at > long_ago
+
+
 def test_chosen_startups_are_kept_on_an_error(client, superuser, member):
     first, second = StartupFactory(title="Zèbre"), StartupFactory(title="Abeille")
     data = form_data(client.get(change_url(member)))

@@ -1,9 +1,11 @@
 from django.urls import path, re_path
 
 from api import compat
-from api.v1 import api
+from api.v1 import api, index
 
 urlpatterns = [
+    # Before ninja's own root, which stays for its reverse() and only answers 404.
+    path("v1/", index, name="api_index"),
     path("v1/", api.urls),
     path("v2.7/startups.json", compat.startups_json, name="compat_startups_json"),
     path("v2.7/startups.csv", compat.startups_csv, name="compat_startups_csv"),

@@ -16,8 +16,10 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.views.decorators.http import require_safe
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 from ninja.openapi.docs import Swagger
@@ -551,4 +553,23 @@ def stats_evolution(request: HttpRequest, params: Query[EvolutionParams]) -> Htt
     series = compute(until, ["evolution"])["evolution"].points
     return json_response(
         {"until": until, "months": [{"date": day, "phases": counts} for day, counts in series]}
+    )
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """`/api/v1/`: where the documentation, the schema and each list are (ninja's own root
+    only answers 404)."""
+
+    def url(name: str) -> str:
+        return request.build_absolute_uri(reverse(f"api-v1:{name}"))
+
+    lists = ("startups", "members", "incubators", "organisations", "phases")
+    return json_response(
+        {
+            "documentation": url("openapi-view"),
+            "schema": url("openapi-json"),
+            "resources": {name: url(name) for name in lists},
+            "statistics": {"phases": url("stats_phases"), "evolution": url("stats_evolution")},
+        }
     )

@@ -98,3 +98,15 @@ def test_unknown_api_path_is_a_json_404(client):
     response = client.get("/api/v1/nulle-part")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_the_api_root_says_where_everything_is(client):
+    response = client.get("/api/v1/")
+    assert response.status_code == 200
+    index = response.json()
+    assert index["documentation"] == "http://testserver/api/v1/docs"
+    assert index["schema"] == "http://testserver/api/v1/openapi.json"
+    assert index["resources"]["startups"] == "http://testserver/api/v1/startups"
+    assert index["statistics"]["evolution"] == "http://testserver/api/v1/stats/evolution"
+    for url in [*index["resources"].values(), *index["statistics"].values(), index["schema"]]:
+        assert client.get(url).status_code == 200, url

@@ -128,3 +128,16 @@ def test_texts_pasted_from_anywhere_make_a_valid_feed(client):
         summary = entry.find(f"{ATOM}summary")
         assert summary.get("type") == "html"
         assert "Simplifier les PVcopié depuis Word, avec &lt;b&gt;gras&lt;/b&gt;" in summary.text
+
+
+def test_incubator_and_phase_pages_announce_and_link_their_own_feeds(client, portfolio):
+    incubator = client.get("/incubateurs/dinum/").text
+    phase = client.get("/phases/construction/").text
+    for html, feed in [
+        (incubator, "/flux/incubateurs/dinum/nouvelles-startups.atom"),
+        (incubator, "/flux/incubateurs/dinum/changements-de-phase.atom"),
+        (phase, "/flux/phases/construction.atom"),
+    ]:
+        assert '<link rel="alternate" type="application/atom+xml" title="' in html
+        assert html.count(f'href="{feed}"') == 2  # in the head, and a link on the page
+        assert client.get(feed).status_code == 200

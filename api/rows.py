@@ -29,6 +29,7 @@ from startups.models import (
     StartupSponsor,
     StartupThematique,
     StartupUsertype,
+    usage_statistics_url,
 )
 
 Row = dict[str, Any]
@@ -94,6 +95,7 @@ STARTUP_FIELDS = (
     "link",
     "repository",
     "stats_url",
+    "stats",
     "budget_url",
     "impact_url",
     "dashlord_url",
@@ -171,7 +173,9 @@ def startup_items(request: HttpRequest, queryset: models.QuerySet) -> list[Row]:
             "links": {
                 "website": blank_to_none(row["link"]),
                 "repository": blank_to_none(row["repository"]),
-                "stats": blank_to_none(row["stats_url"]),
+                "stats": blank_to_none(
+                    usage_statistics_url(row["stats_url"], row["stats"], row["link"])
+                ),
                 "budget": blank_to_none(row["budget_url"]),
                 "impact": blank_to_none(row["impact_url"]),
                 "dashlord": blank_to_none(row["dashlord_url"]),

@@ -591,6 +591,18 @@ def _monthly(periods: models.QuerySet, date_field: str) -> dict[tuple[datetime.d
     return {(month, phase): total for month, phase, total in rows}
 
 
+def usage_statistics_url(stats_url: str, stats: bool, link: str) -> str:
+    """Where a startup publishes its usage statistics: `stats_url`, or its service's `/stats`
+    page when the content says it has one (`stats: true`, beta.gouv.fr's convention); ""
+    when neither. For rows read as values (the API) as for startups (`Startup`'s property).
+    """
+    if stats_url:
+        return stats_url
+    if stats and link:
+        return link.rstrip("/") + "/stats"
+    return ""
+
+
 def count_per_year(rows: models.QuerySet, date_field: str) -> dict[int, int]:
     """How many of `rows` fall in each year of their `date_field`, in one query; rows
     without that date are not counted.
@@ -760,6 +772,10 @@ class Startup(Searchable, ContentFile):
 
     def get_absolute_url(self) -> str:
         return reverse("startups:startup_detail", args=[self.slug])
+
+    @property
+    def usage_statistics_url(self) -> str:
+        return usage_statistics_url(self.stats_url, self.stats, self.link)
 
     @property
     def asks_not_to_be_indexed(self) -> bool:

@@ -252,18 +252,14 @@ def timeline_entry(period: StartupPhase, startup: Startup, today: datetime.date)
 def transparency_links(startup: Startup) -> list[tuple[str, str, str]]:
     """The public documents of a startup: (label, address, what to say when there is none).
 
-    The statistics are at `stats_url`, or at the service's `/stats` page when the content
-    says it has one (`stats: true`, beta.gouv.fr's convention); a risk analysis the content
-    says was done (`analyse_risques: true`) without publishing it says so.
+    The statistics are where `Startup.usage_statistics_url` says; a risk analysis the
+    content says was done (`analyse_risques: true`) without publishing it says so.
     """
-    stats_url = startup.stats_url
-    if not stats_url and startup.stats and startup.link:
-        stats_url = startup.link.rstrip("/") + "/stats"
     risk_analysis = "réalisée, non publiée" if startup.analyse_risques else "non renseignée"
     return [
         ("Site du service", startup.link, "non renseigné"),
         ("Code source", startup.repository, "non renseigné"),
-        ("Statistiques d’usage", stats_url, "non renseignées"),
+        ("Statistiques d’usage", startup.usage_statistics_url, "non renseignées"),
         ("Budget", startup.budget_url, "non renseigné"),
         ("Mesure d’impact", startup.impact_url, "non renseignée"),
         ("Analyse de risques", startup.analyse_risques_url, risk_analysis),

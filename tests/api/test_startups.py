@@ -234,3 +234,14 @@ def test_csv_cells_never_run_as_formulas_and_json_keeps_the_text(client, portfol
     assert rows["aides-jeunes"]["title"] == "Aides Jeunes"
     item = client.get("/api/v1/startups/ecobalyse").json()
     assert item["title"] == '=HYPERLINK("https://example.org/x","Tabula")'
+
+
+def test_the_stats_link_follows_the_sites_rule(client, portfolio):
+    """`stats: true` without `stats_url`: the service's own /stats page, as on the site."""
+    Startup.objects.filter(slug="ecobalyse").update(
+        link="https://ecobalyse.example.org/", stats=True, stats_url=""
+    )
+    links = client.get("/api/v1/startups/ecobalyse").json()["links"]
+    assert links["stats"] == "https://ecobalyse.example.org/stats"
+    listed = client.get("/api/v1/startups?fields=links&q=ecobalyse").json()["results"]
+    assert listed[0]["links"]["stats"] == "https://ecobalyse.example.org/stats"

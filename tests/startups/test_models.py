@@ -14,6 +14,7 @@ from startups.models import (
     count_groups,
     count_per_year,
     next_starts,
+    usage_statistics_url,
 )
 from tests.factories import IncubatorFactory, StartupFactory, StartupPhaseFactory
 
@@ -501,3 +502,18 @@ def test_count_per_year_adds_up_the_days_of_each_year_and_skips_rows_without_a_d
     StartupFactory(phases=[("investigation", "2021-06-15")])
     StartupFactory(phases=[])
     assert count_per_year(Startup.objects.all(), "launched_on") == {2019: 3, 2021: 1}
+
+
+@pytest.mark.parametrize(
+    ("stats_url", "stats", "link", "expected"),
+    [
+        ("https://stats.example.org", True, "https://s.example.org", "https://stats.example.org"),
+        ("", True, "https://s.example.org/", "https://s.example.org/stats"),
+        ("", False, "https://s.example.org/", ""),
+        ("", True, "", ""),
+    ],
+)
+def test_usage_statistics_are_at_the_url_given_or_the_services_stats_page(
+    stats_url, stats, link, expected
+):
+    assert usage_statistics_url(stats_url, stats, link) == expected

@@ -8,6 +8,7 @@ pages carrying CSRF tokens are never compressed here: BREACH).
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -19,7 +20,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 
-from betagouv.caching import remember
+from betagouv.caching import recall, remember
+
+logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 # The documentation page is HTML: compressed by the server in front, if at all (BREACH).
@@ -71,12 +74,12 @@ class RateLimitMiddleware:
         now = time.time()
         started = math.floor(now / window) * window
         key = f"api-rate:{client_ip(request)}:{started}"
-        cache.add(key, 0, timeout=window + 1)
         try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=window + 1)
-            count = 1
+            count = self.count(key, window)
+        except Exception:
+            # Without the shared count (Redis down), the API answers rather than refuses.
+            logger.warning("The API's rate limit could not be counted", exc_info=True)
+            return self.get_response(request)
         if count > limit:
             retry_after = max(1, math.ceil(started + window - now))
             response = JsonResponse(
@@ -90,6 +93,16 @@ class RateLimitMiddleware:
             response["Retry-After"] = str(retry_after)
             return response
         return self.get_response(request)
+
+    @staticmethod
+    def count(key: str, window: int) -> int:
+        """This request's number in its window, counted in the shared cache."""
+        cache.add(key, 0, timeout=window + 1)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, timeout=window + 1)
+            return 1
 
 
 class CompressionMiddleware:
@@ -125,7 +138,7 @@ class CompressionMiddleware:
         etag = response.get("ETag")
         timeout = settings.RESPONSE_CACHE_SECONDS
         key = f"api-{encoding}:{etag}"
-        if etag and timeout > 0 and (content := cache.get(key)) is not None:
+        if etag and timeout > 0 and (content := recall([key]).get(key)) is not None:
             return content
         if encoding == "br":
             content = brotli.compress(response.content, quality=BROTLI_QUALITY)

@@ -201,7 +201,7 @@ def cached_data(names: Iterable[str], compute: Callable[[str], T]) -> dict[str, 
     computes, every later one reads.
     """
     keys = data_keys(names)
-    found = cache.get_many(keys.values())
+    found = recall(keys.values())
     values = {name: found[key] for name, key in keys.items() if key in found}
     missing = {name: compute(name) for name in keys if name not in values}
     if missing:
@@ -209,9 +209,21 @@ def cached_data(names: Iterable[str], compute: Callable[[str], T]) -> dict[str, 
     return values | missing
 
 
+def recall(keys: Iterable[str]) -> dict:
+    """What the shared cache holds under `keys`. When it cannot be read (Redis down), the
+    failure is logged and nothing is found: answers are computed, slower but served (and
+    `/healthz` reports the cache's state)."""
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        logger.warning("The shared cache could not be read", exc_info=True)
+        return {}
+
+
 def remember(values: dict, timeout: int) -> None:
     """Store `values` in the shared cache. A write it refuses (a Redis that is full and may
-    not evict) is logged: the answer is served all the same, and computed again next time."""
+    not evict, or down) is logged: the answer is served all the same, and computed again
+    next time."""
     try:
         cache.set_many(values, timeout)
     except Exception:
@@ -383,7 +395,7 @@ class ConditionalGetMiddleware:
         key = f"response:{etag}"
         cached = answer_copies.get(key)
         if cached is None:
-            cached = cache.get(key)
+            cached = recall([key]).get(key)
             if cached is not None and len(cached[0]) <= LOCAL_MAX_SIZE:
                 answer_copies.set(key, cached)
         if cached is not None:

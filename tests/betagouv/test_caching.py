@@ -286,6 +286,24 @@ def test_a_cache_that_refuses_writes_costs_no_answer(
     assert "The shared cache refused a write" in caplog.text
 
 
+def test_with_the_cache_down_answers_are_computed_and_served(client, startup, settings, caplog):
+    """Redis unreachable: every answer is computed (slower) rather than refused, the API's
+    rate limit lets requests through, and /healthz says what is wrong."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    settings.RESPONSE_CACHE_SECONDS = 60
+    settings.API_RATE_LIMIT = 5
+    for url in (startup.get_absolute_url(), "/startups/?q=aides", "/statistiques/", URL_API):
+        assert client.get(url, headers={"accept-encoding": "gzip"}).status_code == 200, url
+    assert "The shared cache could not be read" in caplog.text
+    assert "The API's rate limit could not be counted" in caplog.text
+    assert client.get("/healthz").status_code == 503
+
+
 def test_a_release_changes_every_etag(client, startup, monkeypatch):
     etag = client.get(startup.get_absolute_url())["ETag"]
     monkeypatch.setattr(caching, "CODE_VERSION", "another-release")

@@ -304,6 +304,7 @@ def stored_response(content: bytes, headers: list[tuple[str, str]], status: int)
 # What a page's answer depends on besides its address (cookies: a signed-in editor sees
 # other pages; the htmx headers: a fragment or the whole page, `wants_fragment`).
 PAGES_VARY = ("Cookie", "HX-Request", "HX-History-Restore-Request")
+PAGES_VARY_HEADER = ", ".join(PAGES_VARY)
 
 # The request headers that can make an answer a 304 (or a 412).
 CONDITIONAL_HEADERS = (
@@ -385,7 +386,7 @@ class ConditionalGetMiddleware:
             if "Vary" in response.headers:
                 patch_vary_headers(response, PAGES_VARY)
             else:
-                response.headers["Vary"] = ", ".join(PAGES_VARY)
+                response.headers["Vary"] = PAGES_VARY_HEADER
         return response
 
     def cached_or_fresh(self, request: HttpRequest, etag: str) -> HttpResponse:

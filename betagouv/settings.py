@@ -317,5 +317,9 @@ LOGGING = {
         # Requests for another host (scanners trying the server's address) get a 400 that the
         # access log shows; an ERROR with a traceback for each would drown the real errors.
         "django.security.DisallowedHost": {"level": "CRITICAL"},
+        # Likewise for requests too large to read (a query string of over 1,000 fields...).
+        "django.security.TooManyFieldsSent": {"level": "CRITICAL"},
+        "django.security.TooManyFilesSent": {"level": "CRITICAL"},
+        "django.security.RequestDataTooBig": {"level": "CRITICAL"},
     },
 }

@@ -64,14 +64,18 @@ def test_head_first_gives_get_the_whole_page(client, settings, portfolio):
 
 
 def test_other_methods_are_refused_with_the_allowed_ones(client, portfolio):
-    startup = portfolio.startups["aides"]
-    for url in ("/startups/", startup.get_absolute_url(), "/statistiques/", "/robots.txt"):
-        response = client.post(url)
-        assert response.status_code == 405, url
-        assert set(response["Allow"].split(", ")) == {"GET", "HEAD"}, url
-    api = client.post("/api/v1/startups")
-    assert api.status_code == 405
-    assert set(api["Allow"].split(", ")) == {"GET", "HEAD"}
+    urls = [
+        *public_urls(portfolio),
+        "/flux/nouvelles-startups.atom",
+        "/flux/incubateurs/dinum/changements-de-phase.atom",
+        "/flux/phases/construction.atom",
+        "/sitemap-startups.xml",
+    ]
+    for url in urls:
+        for method in (client.post, client.put, client.delete, client.options):
+            response = method(url)
+            assert (url, method.__name__, response.status_code) == (url, method.__name__, 405)
+            assert set(response["Allow"].split(", ")) == {"GET", "HEAD"}, url
 
 
 def test_the_api_schema_lists_get_alone(client):

@@ -89,3 +89,13 @@ def test_a_request_for_another_host_gets_the_french_400_and_logs_no_error(client
     assert response.status_code == 400
     assert "<h1>Requête invalide</h1>" in response.text
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+@pytest.mark.django_db
+def test_a_query_string_too_long_to_read_gets_the_french_400_and_logs_no_error(client, caplog):
+    query = "&".join(f"phase={number}" for number in range(1_001))
+    with caplog.at_level(logging.INFO):
+        response = client.get(f"/startups/?{query}")
+    assert response.status_code == 400
+    assert "<h1>Requête invalide</h1>" in response.text
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]

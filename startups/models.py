@@ -432,8 +432,9 @@ class StartupQuerySet(SearchQuerySet):
         (an index, where the history is a scan of every phase row).
         """
         if day == timezone.localdate():
-            # Distinct: a filter's join may give a startup twice (the index gives them sorted).
-            total = Count("pk", distinct=True)
+            # Distinct when filtered: a filter's join may give a startup twice (the index gives
+            # them sorted). All startups are each one row: counting rows reads the index alone.
+            total = Count("pk", distinct=True) if self.query.has_filters() else Count("*")
             rows = self.exclude(phase=None).order_by().values_list("phase").annotate(total=total)
         else:
             in_effect = self._phases().in_effect_on(day)
@@ -448,18 +449,30 @@ class StartupQuerySet(SearchQuerySet):
         return phases.filter(startup__in=self.values("pk")) if self.query.has_filters() else phases
 
     def phase_counts_by_month(self, until: datetime.date) -> list[tuple[datetime.date, dict]]:
-        """Counts per phase at the end of every month, from the first phase's month to `until`.
+        """Counts per phase at the end of every month, from the first phase's month to `until`
+        (none when no phase has started): `phase_counts_at_month_ends`, and the month of
+        `until` counted on `until` itself (`phase_counts_on`). Nothing loops over startups.
+        """
+        month_ends = self.phase_counts_at_month_ends(until)
+        if month_ends is None:
+            return []
+        return [*month_ends, (until, self.phase_counts_on(until))]
 
-        The month of `until` is counted on `until` itself. Two grouped queries (phases
-        entered, phases left, per month) and a running sum over the months, plus one for
-        `until`: nothing loops over startups.
+    def phase_counts_at_month_ends(
+        self, until: datetime.date
+    ) -> list[tuple[datetime.date, dict]] | None:
+        """Counts per phase at the end of every month before the month of `until`, from the
+        first phase's month on; None when no phase has started at all.
+
+        Two grouped queries (phases entered, phases left, per month) and a running sum over
+        the months.
         """
         # A phase overridden the day it starts enters and leaves in the same month: it cancels.
         phases = self._phases()
         entered = _monthly(phases, "start")
         left = _monthly(phases.exclude(next_start=None), "next_start")
         if not entered:
-            return []
+            return None
         month = min(entered)[0]
         last = until.replace(day=1)
         counts = dict.fromkeys(PhaseSlug.values, 0)
@@ -470,7 +483,6 @@ class StartupQuerySet(SearchQuerySet):
             following = (month + datetime.timedelta(days=32)).replace(day=1)
             series.append((following - datetime.timedelta(days=1), dict(counts)))
             month = following
-        series.append((until, self.phase_counts_on(until)))
         return series
 
     def incubated_by(self, incubator: Incubator) -> StartupQuerySet:

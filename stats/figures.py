@@ -58,7 +58,8 @@ def zero_counts() -> dict[str, int]:
 @dataclass(frozen=True)
 class Evolution:
     """Counts per phase at every month's end, and on the observation day itself: the points
-    of `Startup.objects.phase_counts_by_month(day)`, the last one on the day."""
+    of `Startup.objects.phase_counts_by_month(day)`, the last one on the day (made of the
+    figures `month_ends` and `on_day`: see `DERIVED`)."""
 
     points: list[tuple[datetime.date, dict[str, int]]]
 
@@ -140,11 +141,6 @@ def phase_labels() -> dict[str, str]:
     """The phases' labels from the content, in lifecycle order (the enum's as fallback)."""
     labels = dict(Phase.objects.values_list("slug", "label"))
     return {phase.value: labels.get(phase.value, phase.label) for phase in PhaseSlug}
-
-
-def evolution(day: datetime.date) -> Evolution:
-    """`phase_counts_by_month`, whose last point is `phase_counts_on(day)`: 3 queries."""
-    return Evolution(Startup.objects.phase_counts_by_month(day))
 
 
 def flows(day: datetime.date) -> list[FlowYear]:
@@ -351,7 +347,7 @@ FIGURES: dict[str, Callable[[datetime.date], object]] = {
     # The counts on the day, also the evolution's last point: on their own, a download of
     # today's costs one index read instead of two scans of the phase history.
     "on_day": lambda day: Startup.objects.phase_counts_on(day),
-    "evolution": evolution,
+    "month_ends": lambda day: Startup.objects.phase_counts_at_month_ends(day),
     "flows": flows,
     "durations": durations,
     "cohorts": cohorts,
@@ -362,15 +358,34 @@ FIGURES: dict[str, Callable[[datetime.date], object]] = {
 }
 
 
+def _evolution(figures: dict, day: datetime.date) -> Evolution:
+    month_ends = figures["month_ends"]
+    return Evolution([] if month_ends is None else [*month_ends, (day, figures["on_day"])])
+
+
+# Figures made of others: the ones they need, and how. The evolution's last point is the
+# counts on the day, computed once for both.
+DERIVED: dict[str, tuple[tuple[str, ...], Callable[[dict, datetime.date], object]]] = {
+    "evolution": (("month_ends", "on_day"), _evolution),
+}
+
+
 def compute(day: datetime.date, names: list[str] | None = None) -> dict[str, object]:
     """The figures named (all by default) for `day`, from the cache when the data is unchanged
     (`betagouv.caching.cached_data`): figures depend on nothing else than the data and `day`.
     Costs one query, plus the figures' own when they are not cached.
     """
-    names = list(FIGURES) if names is None else names
-    keys = {f"stats:{day.isoformat()}:{name}": name for name in names}
+    names = [*FIGURES, *DERIVED] if names is None else names
+    needed = dict.fromkeys(
+        part for name in names for part in (DERIVED[name][0] if name in DERIVED else (name,))
+    )
+    keys = {f"stats:{day.isoformat()}:{name}": name for name in needed}
     found = cached_data(keys, lambda key: FIGURES[keys[key]](day))
-    return {name: found[key] for key, name in keys.items()}
+    figures = {name: found[key] for key, name in keys.items()}
+    for name in names:
+        if name in DERIVED:
+            figures[name] = DERIVED[name][1](figures, day)
+    return figures
 
 
 def summary(figures: dict) -> dict[str, int]:

@@ -550,7 +550,8 @@ def stats_evolution(request: HttpRequest, params: Query[EvolutionParams]) -> Htt
     reject_unknown(request, EvolutionParams)
     until = params.until or timezone.localdate()
     # The statistics page's figure, cached until the next write.
-    series = compute(until, ["evolution"])["evolution"].points
+    # Counted: none while no startup has had a phase, as the page and its downloads.
+    series = compute(until, ["evolution"])["evolution"].counted
     return json_response(
         {"until": until, "months": [{"date": day, "phases": counts} for day, counts in series]}
     )

@@ -1,10 +1,17 @@
 import datetime
+import re
 
 from django import forms
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 FIRST_DAY = datetime.date(2013, 1, 1)
+# As the API and the date input write it: strptime alone also takes 2024-1-1 or " 2024-01-01",
+# which the date input shows empty and the permalinks would repeat.
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+INVALID_DATE = (
+    "Date invalide : saisissez une date réelle au format AAAA-MM-JJ, par exemple 2024-01-31."
+)
 
 
 class StatisticsDateForm(DsfrBaseForm):
@@ -15,14 +22,13 @@ class StatisticsDateForm(DsfrBaseForm):
         required=False,
         input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={
-            "invalid": "Date invalide : saisissez une date réelle au format AAAA-MM-JJ, "
-            "par exemple 2024-01-31."
-        },
+        error_messages={"invalid": INVALID_DATE},
     )
 
     def clean_date(self) -> datetime.date | None:
         day = self.cleaned_data["date"]
+        if day is not None and not ISO_DAY.fullmatch(self.data["date"]):
+            raise forms.ValidationError(INVALID_DATE, code="invalid")
         today = timezone.localdate()
         if day is not None and not FIRST_DAY <= day <= today:
             raise forms.ValidationError(
@@ -32,8 +38,12 @@ class StatisticsDateForm(DsfrBaseForm):
             )
         return day
 
+    def asked_day(self) -> datetime.date | None:
+        """The valid date asked; None without one, or with a wrong one."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["date"]
+        return None
+
     def day(self) -> datetime.date:
         """The valid date asked, or today (no date, or a wrong one)."""
-        if self.is_bound and self.is_valid() and self.cleaned_data["date"]:
-            return self.cleaned_data["date"]
-        return timezone.localdate()
+        return self.asked_day() or timezone.localdate()

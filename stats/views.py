@@ -24,10 +24,14 @@ def statistics(request: HttpRequest) -> HttpResponse:
     valid = not form.is_bound or form.is_valid()
     day = form.day()
     figures = compute(day)
+    # A dated page is its own: the figures on that day never move. Without a date, today's.
+    canonical = reverse("stats:statistics")
+    if form.asked_day():
+        canonical += f"?date={day.isoformat()}"
     return render(
         request,
         "stats/statistics.html",
-        {"form": form, "day": day, **page_context(figures, day)},
+        {"form": form, "day": day, "canonical": canonical, **page_context(figures, day)},
         status=200 if valid else 400,
     )
 

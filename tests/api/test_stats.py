@@ -42,6 +42,13 @@ def test_evolution_is_the_model_series(client, portfolio, today):
     }
 
 
+def test_evolution_before_the_first_phase_is_empty_as_on_the_page(client, portfolio):
+    body = client.get("/api/v1/stats/evolution?until=2013-05-31").json()
+    assert body == {"until": "2013-05-31", "months": []}
+    download = client.get("/statistiques/evolution.json?date=2013-05-31").json()
+    assert download["rows"] == []
+
+
 def test_evolution_is_computed_once_per_version_of_the_data(
     client, portfolio, today, settings, django_assert_num_queries
 ):

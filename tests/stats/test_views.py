@@ -43,6 +43,18 @@ def test_the_page_shows_the_figures_of_the_date_asked(client, portfolio):
     assert "/statistiques/?date=2024-06-30" in html  # The permalink.
 
 
+def test_a_dated_page_is_its_own_canonical_page_and_today_is_the_address_alone(client, portfolio):
+    canonical = '<link rel="canonical" href="http://testserver/statistiques/?date=2024-06-30">'
+    og_url = '<meta property="og:url" content="http://testserver/statistiques/?date=2024-06-30">'
+    dated = client.get(URL, {"date": "2024-06-30", "utm_source": "x"}).text
+    assert canonical in dated
+    assert og_url in dated
+    for params in ({}, {"date": ""}, {"date": "abc"}):
+        text = client.get(URL, params).text
+        assert '<link rel="canonical" href="http://testserver/statistiques/">' in text
+        assert '<meta property="og:url" content="http://testserver/statistiques/">' in text
+
+
 def test_without_a_date_the_page_shows_today(client, portfolio):
     for params in ({}, {"date": ""}):
         response = client.get(URL, params)
@@ -57,6 +69,8 @@ def test_without_a_date_the_page_shows_today(client, portfolio):
         ("2024-13-45", "Date invalide"),
         ("abc", "Date invalide"),
         ("2024-02-30", "Date invalide"),
+        ("2024-1-1", "Date invalide"),
+        (" 2024-01-01", "Date invalide"),
         ("2012-12-31", "entre le 1er janvier 2013 et aujourd’hui"),
         ("2999-01-01", "entre le 1er janvier 2013 et aujourd’hui"),
     ],
@@ -146,7 +160,7 @@ def test_summary_download_agrees_with_the_page(client, portfolio):
     }
 
 
-@pytest.mark.parametrize("value", ["2024-13-45", "abc", "2012-12-31", "2999-01-01"])
+@pytest.mark.parametrize("value", ["2024-13-45", "abc", "2024-1-1", "2012-12-31", "2999-01-01"])
 def test_downloads_refuse_a_wrong_date_with_400(client, value):
     response = download(client, "phases", "csv", date=value)
     assert response.status_code == 400

@@ -451,6 +451,24 @@ class PortfolioAdmin(SimpleHistoryAdmin):
         formset.save_m2m()
 
 
+class RestoredLinkForm(forms.ModelForm):
+    """The revert page of a link row: no field, the version's values checked as the parent's
+    page would (uniqueness, constraints, `LinkRowAdmin.restore_error`)."""
+
+    link_admin: LinkRowAdmin
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        try:
+            self.instance.validate_unique()
+            self.instance.validate_constraints()
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        if error := self.link_admin.restore_error(self.instance):
+            raise ValidationError(error)
+        return cleaned
+
+
 class LinkRowAdmin(PortfolioAdmin):
     """A link row (a startup's sponsor, a mission's startup...) edited on its parent's page.
 
@@ -465,6 +483,29 @@ class LinkRowAdmin(PortfolioAdmin):
 
     def get_model_perms(self, request: HttpRequest) -> dict:
         return {}
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> Sequence[str]:
+        """A version is restored as it was: its revert page edits nothing (values posted to
+        it would escape the rules, and the scope, of the parent's page)."""
+        if getattr(request, "reverting_to_version", False):
+            excluded = set(self.exclude or ())
+            return [
+                field.name
+                for field in self.model._meta.fields
+                if field.editable and not field.primary_key and field.name not in excluded
+            ]
+        return super().get_readonly_fields(request, obj)
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not getattr(request, "reverting_to_version", False):
+            return form
+        return type(f"Restored{form.__name__}", (RestoredLinkForm, form), {"link_admin": self})
+
+    def restore_error(self, restored: models.Model) -> str:
+        """Why the version `restored` may not be put back, as it breaks a rule of the
+        parent's page; empty when it may."""
+        return ""
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

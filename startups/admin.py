@@ -661,15 +661,30 @@ class StartupLinkAdmin(LinkRowAdmin, StartupRowAdmin):
     date_order = None
 
 
-for link_model, target in (
-    (StartupIncubator, "incubator"),
-    (StartupSponsor, "organisation"),
-    (StartupThematique, "thematique"),
-    (StartupUsertype, "usertype"),
+class StartupIncubatorAdmin(StartupLinkAdmin):
+    def restore_error(self, restored: StartupIncubator) -> str:
+        """A startup keeps its main incubator among its incubators (`save_related`)."""
+        startup = restored.startup
+        if restored.incubator_id == startup.incubator_id:
+            return ""
+        main = StartupIncubator.objects.filter(startup=startup, incubator=startup.incubator_id)
+        if main.exclude(pk=restored.pk).exists():
+            return ""
+        return (
+            f"« {startup} » garde son incubateur principal, {startup.incubator}, parmi ses "
+            "incubateurs : changez d’abord l’incubateur principal, sur la page de la startup."
+        )
+
+
+for link_model, target, link_admin in (
+    (StartupIncubator, "incubator", StartupIncubatorAdmin),
+    (StartupSponsor, "organisation", StartupLinkAdmin),
+    (StartupThematique, "thematique", StartupLinkAdmin),
+    (StartupUsertype, "usertype", StartupLinkAdmin),
 ):
     admin.site.register(
         link_model,
-        StartupLinkAdmin,
+        link_admin,
         autocomplete_fields=("startup", target),
         list_select_related=("startup", target),
     )

@@ -158,6 +158,8 @@ def expected(role: str, model, action: str, target: str) -> int:
     link = issubclass(type(admin.site.get_model_admin(model)), LinkRowAdmin)
     if link and action in {"view", "change", "delete"}:
         return REDIRECT  # to the parent's page, where links are edited
+    if link and action == "revert_post":
+        return REDIRECT  # restored as it was: its revert page has nothing to fill in
     if action == "delete_post":
         return REDIRECT  # deleted, back to the list
     return OK
@@ -407,6 +409,52 @@ def test_a_mission_no_longer_theirs_is_out_of_reach_even_by_its_history(client, 
         assert client.get(url).status_code == DENIED, name
         assert client.post(url, {"employer": "Piraté"}).status_code == DENIED, name
     assert Mission.objects.get(pk=mission.pk).employer == "Octo"
+
+
+def test_a_link_rows_revert_puts_the_version_back_whatever_is_posted(client, world):
+    """A link row's revert page edits nothing: a value posted to it (another incubator's
+    startup or mission) would escape the mission page's scope."""
+    mine, theirs = world.startups["a"], world.startups["b"]
+    link = MissionStartup.objects.get(startup=mine)
+    their_mission = MissionStartup.objects.get(startup=theirs).mission
+    version = link.history.latest()
+    client.force_login(world.users["staff_a"])
+    url = reverse("admin:members_missionstartup_simple_history", args=[link.pk, version.pk])
+    page = client.get(url)
+    assert 'name="startup"' not in page.text
+    data = {**form_data(page), "startup": theirs.pk, "mission": their_mission.pk}
+    assert client.post(url, data).status_code == REDIRECT
+    link.refresh_from_db()
+    assert (link.startup, link.mission) == (mine, version.instance.mission)
+
+
+def test_a_startups_incubator_link_is_not_restored_away_from_its_main_incubator(client, world):
+    startup = world.startups["a"]
+    link = StartupIncubator.objects.get(startup=startup)
+    link.incubator = world.incubators["b"]
+    link.save()
+    elsewhere = link.history.latest()
+    link.incubator = world.incubators["a"]
+    link.save()
+    client.force_login(world.users["superuser"])
+    url = reverse("admin:startups_startupincubator_simple_history", args=[link.pk, elsewhere.pk])
+    response = client.post(url, form_data(client.get(url)))
+    assert response.status_code == OK
+    assert "garde son incubateur principal" in response.text
+    assert StartupIncubator.objects.get(pk=link.pk).incubator == world.incubators["a"]
+
+
+def test_a_link_is_not_restored_twice(client, world):
+    startup = world.startups["a"]
+    link = StartupSponsor.objects.get(startup=startup)
+    version = link.history.latest()
+    link.delete()
+    StartupSponsor.objects.create(startup=startup, organisation=version.instance.organisation)
+    client.force_login(world.users["superuser"])
+    url = reverse("admin:startups_startupsponsor_simple_history", args=[version.id, version.pk])
+    response = client.post(url, form_data(client.get(url)))
+    assert response.status_code == OK
+    assert StartupSponsor.objects.filter(startup=startup).count() == 1
 
 
 def test_a_deleted_row_is_restored_only_by_its_incubators_staff(client, world):

@@ -437,6 +437,8 @@ def read_member(document: Document) -> tuple[Record | None, list[Problem]]:
         check_lengths(Mission, {"employer": mission["employer"]}, entry)
         references += [(f"{entry.prefix}startups", "startups", s) for s in mission["startups"]]
         missions.append(mission)
+    if isinstance(reader.data.get("missions"), list) and not reader.data["missions"]:
+        reader.problem("missions", "au moins une mission est nécessaire")
     values |= file_values(document, reader)
     record, problems = _record("members", document.slug, document, values, reader)
     if record:

@@ -6,11 +6,13 @@ incubator's staff edit the missions of their startups' teams (`staff.scope`).
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
@@ -121,7 +123,23 @@ class MissionForm(forms.ModelForm):
         chosen = data.get("mission_startups")
         if self.scope is not None and chosen is not None:
             self._check_scope({startup.pk for startup in chosen})
+        if data.get("member") and (error := self.left_without_mission(data["member"])):
+            self.add_error("member", error)
         return data
+
+    def left_without_mission(self, member: Member) -> str:
+        """Why this mission may not move to `member`: it is the last of the member it has now
+        (as the row is stored: a revert's version may describe another)."""
+        stored = Mission.objects.filter(pk=self.instance.pk).values_list("member", flat=True)
+        left = stored.first()
+        if left is None or left == member.pk:
+            return ""
+        if Mission.objects.filter(member=left).exclude(pk=self.instance.pk).exists():
+            return ""
+        return (
+            f"C’est la seule mission de « {Member.objects.get(pk=left)} » : un membre garde au "
+            "moins une mission. Ajoutez-lui d’abord une autre mission."
+        )
 
     def _check_scope(self, chosen: set[int]) -> None:
         mine = set(
@@ -374,6 +392,24 @@ class MissionAdmin(IncubatorScopedAdmin, PortfolioAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("startups")
+
+    def get_deleted_objects(self, objs, request):
+        """A member keeps at least one mission, as their page requires (`MissionsFormSet`):
+        deleting every mission of a member, here or in bulk, is refused, the member named
+        among what the deletion cannot touch."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        chosen = Counter(mission.member_id for mission in objs)
+        held = Mission.objects.filter(member_id__in=chosen).values_list("member_id")
+        totals = dict(held.order_by().annotate(total=Count("*")))
+        emptied = [member for member, count in chosen.items() if count >= totals[member]]
+        protected = [
+            *protected,
+            *(
+                f"{member} : un membre garde au moins une mission"
+                for member in Member.objects.filter(pk__in=emptied).order_by("fullname")
+            ),
+        ]
+        return deleted, counts, perms_needed, protected
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -539,6 +539,8 @@ class StartupPhaseForm(StartupChildForm):
         error = phase_dates_error(start, data.get("end"))
         if error:
             self.add_error("end", error)
+        if startup and (error := self.left_without_phase(startup)):
+            self.add_error("startup", error)
         if startup and phase:
             siblings = StartupPhase.objects.filter(startup=startup).exclude(pk=self.instance.pk)
             if siblings.filter(phase=phase).exists():
@@ -548,6 +550,20 @@ class StartupPhaseForm(StartupChildForm):
                 if other:
                     self.add_error("start", same_day_error(phase, other.phase, start))
         return data
+
+    def left_without_phase(self, startup: Startup) -> str:
+        """Why this phase may not move to `startup`: it is the last of the startup it has now
+        (as the row is stored: a revert's version may describe another)."""
+        stored = StartupPhase.objects.filter(pk=self.instance.pk).values_list("startup", flat=True)
+        left = stored.first()
+        if left is None or left == startup.pk:
+            return ""
+        if StartupPhase.objects.filter(startup=left).exclude(pk=self.instance.pk).exists():
+            return ""
+        return (
+            f"C’est la seule phase de « {Startup.objects.get(pk=left)} » : une startup garde "
+            "au moins une phase. Ajoutez-lui d’abord une autre phase."
+        )
 
     def validate_unique(self) -> None:
         # The clean() above says it in clearer words.

@@ -277,6 +277,11 @@ BROKEN_FILES = {
         lambda p: edit_front_matter(p, lambda d: d.update(phases=[])),
         "_startups/ecobalyse.md: phases: au moins une phase est nécessaire",
     ),
+    "empty missions": (
+        "_authors/irene.joliot.md",
+        lambda p: edit_front_matter(p, lambda d: d.update(missions=[])),
+        "_authors/irene.joliot.md: missions: au moins une mission est nécessaire",
+    ),
     "phases not a list": (
         "_startups/ecobalyse.md",
         lambda p: edit_front_matter(p, lambda d: d.update(phases="construction")),

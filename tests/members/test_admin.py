@@ -89,6 +89,36 @@ def test_a_member_keeps_at_least_one_mission(client, superuser, member):
     assert "Un membre a au moins une mission." in response.content.decode()
 
 
+def test_a_members_last_mission_cannot_move_to_another_member(client, superuser, member):
+    only = member.missions.get()
+    other = MemberFactory(fullname="Marie Curie")
+    url = reverse("admin:members_mission_change", args=[only.pk])
+    refused = client.post(url, {**form_data(client.get(url)), "member": other.pk})
+    assert refused.status_code == 200
+    assert "C’est la seule mission de « Irène Joliot-Curie » : un membre garde" in refused.text
+    assert Mission.objects.get(pk=only.pk).member == member
+    second = MissionFactory(member=member, start=TODAY, end=None, startups=[StartupFactory()])
+    url = reverse("admin:members_mission_change", args=[second.pk])
+    assert client.post(url, {**form_data(client.get(url)), "member": other.pk}).status_code == 302
+    assert Mission.objects.get(pk=second.pk).member == other
+
+
+def test_a_members_last_mission_cannot_be_deleted_alone_or_in_bulk(client, superuser, member):
+    only = member.missions.get()
+    refused = client.post(reverse("admin:members_mission_delete", args=[only.pk]), {"post": "yes"})
+    assert "Irène Joliot-Curie : un membre garde au moins une mission" in refused.text
+    other = MemberFactory(fullname="Marie Curie")
+    MissionFactory(member=other, start=LAST_YEAR, end=None)
+    bulk = {
+        "action": "delete_selected",
+        "post": "yes",
+        "_selected_action": list(Mission.objects.values_list("pk", flat=True)),
+    }
+    refused = client.post(reverse("admin:members_mission_changelist"), bulk)
+    assert "Marie Curie : un membre garde au moins une mission" in refused.text
+    assert Mission.objects.filter(member__in=[member, other]).count() == 2
+
+
 def test_former_startups_must_exist(client, superuser, member):
     response = edit(client, member, previously="aides-jeunes\nfantome")
     assert "Startup(s) inconnue(s) : aides-jeunes, fantome" in response.content.decode()

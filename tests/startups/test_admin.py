@@ -294,6 +294,21 @@ def test_a_deleted_phase_is_restored_from_the_startups_history(client, superuser
     assert startup.current_phase().phase_id == "construction"
 
 
+def test_a_startups_last_phase_cannot_move_to_another_startup(client, superuser, startup):
+    other = StartupFactory(title="Écobalyse", phases=[("investigation", LAST_YEAR)])
+    only = other.phases.get()
+    url = reverse("admin:startups_startupphase_change", args=[only.pk])
+    data = {**form_data(client.get(url)), "startup": startup.pk, "phase": "acceleration"}
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "C’est la seule phase de « Écobalyse » : une startup garde" in refused.text
+    assert StartupPhase.objects.get(pk=only.pk).startup == other
+    construction = startup.phases.get(phase="construction")
+    url = reverse("admin:startups_startupphase_change", args=[construction.pk])
+    assert client.post(url, {**form_data(client.get(url)), "startup": other.pk}).status_code == 302
+    assert StartupPhase.objects.get(pk=construction.pk).startup == other
+
+
 def test_a_startups_last_phase_cannot_be_deleted_alone_or_in_bulk(client, superuser, startup):
     investigation, construction = startup.phases.order_by("start")
     url = reverse("admin:startups_startupphase_delete", args=[construction.pk])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -14,6 +16,7 @@ from betagouv.search import name_key
 from startups.models import Phase, Startup
 
 PAGE_SIZE = 48
+PAGE_NUMBER = re.compile(r"[0-9]+")
 
 
 def alphabetical(name_field: str) -> tuple[Left, str, str]:
@@ -34,14 +37,24 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
+def page_number(asked: str) -> int | None:
+    """The number `?page=` gives, None when it is not one: digits only (int() also takes
+    "2_0", " 2" or "+2"), and any number too long to convert is past the last page."""
+    if not PAGE_NUMBER.fullmatch(asked):
+        return None
+    digits = asked.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else sys.maxsize
+
+
 def paginate(
     request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE, count: int | None = None
 ) -> tuple[Page, str]:
     """The page `?page=` asks for, and a message when it had to choose another one.
 
-    A missing, non-numeric or out-of-range `page` gives the first or the last page: a link
-    to a page that no longer exists (the list got shorter) still shows something. `count`,
-    when given, is the number of items of `queryset` (else it is counted).
+    A missing, non-numeric or out-of-range `page` gives the nearest page (the first, or the
+    last) with a message: a link to a page that no longer exists (the list got shorter) still
+    shows something. `count`, when given, is the number of items of `queryset` (else it is
+    counted).
     """
     asked = request.GET.get("page", "")
     paginator = (
@@ -49,9 +62,11 @@ def paginate(
         if count is None
         else CountedPaginator(queryset, per_page, count)
     )
-    page = paginator.get_page(asked)
+    number = page_number(asked)
+    # Django's get_page gives the last page for 0.
+    page = paginator.get_page(max(number or 1, 1))
     message = ""
-    if asked and asked != str(page.number):
+    if asked and number != page.number:
         message = (
             f"La page demandée n’existe pas ; voici la page {page.number} "
             f"sur {page.paginator.num_pages}."

@@ -172,6 +172,26 @@ def test_list_is_paginated(client, portfolio):
     assert "?sort=title&amp;page=2" in first.text
 
 
+@pytest.mark.parametrize(
+    ("asked", "shown", "message"),
+    [
+        ("02", 2, False),
+        ("0", 1, True),
+        ("-1", 1, True),
+        ("2_0", 1, True),
+        (" 2", 1, True),
+        ("3", 2, True),
+        ("9" * 30, 2, True),
+        ("0" * 30 + "2", 2, False),
+    ],
+)
+def test_a_page_out_of_range_gives_the_nearest_one(client, portfolio, asked, shown, message):
+    StartupFactory.create_batch(50, phases=[("construction", days_ago(10))])
+    response = client.get(LIST, {"sort": "title", "page": asked})
+    assert response.context["page"].number == shown
+    assert ("La page demandée n’existe pas" in response.text) is message
+
+
 # Bad input
 
 

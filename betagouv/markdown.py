@@ -78,7 +78,8 @@ def render_markdown(text: str, top_heading: int = 3) -> SafeString:
     return mark_safe(
         nh3.clean(
             html,
-            tags=ALLOWED_TAGS,
+            # The headings from h{top_heading} on (a raw <h1> in the text stays out).
+            tags=ALLOWED_TAGS | {f"h{level}" for level in range(top_heading, 3)},
             clean_content_tags={"script", "style", "iframe", "object", "embed", "template"},
             attributes=ALLOWED_ATTRIBUTES,
             url_schemes=URL_SCHEMES,

@@ -167,6 +167,10 @@ class ContentFile(models.Model):
         abstract = True
 
 
+# The site whose content this is: some of its paths are links to it.
+BETAGOUV_SITE = "https://beta.gouv.fr"
+
+
 class Phase(models.Model):
     """A stage of a startup's life; its texts come from the content's `_phases` folder."""
 
@@ -192,6 +196,13 @@ class Phase(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("startups:phase_detail", args=[self.slug])
+
+    @property
+    def documentation_link(self) -> str:
+        """`documentation_url` as a link: the content gives a path on beta.gouv.fr
+        (/approche/construction), which is not a page of this site."""
+        url = self.documentation_url
+        return BETAGOUV_SITE + url if url.startswith("/") else url
 
     @property
     def lifecycle(self) -> PhaseSlug:

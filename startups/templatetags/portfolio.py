@@ -30,9 +30,10 @@ PHASE_BADGE_CLASSES = {phase.value: BADGE_CLASSES[phase.group] for phase in Phas
 
 
 @register.filter
-def markdown(text: str) -> SafeString:
-    """Content Markdown as sanitised HTML, its headings starting at h3."""
-    return render_markdown(text)
+def markdown(text: str, top_heading: int = 3) -> SafeString:
+    """Content Markdown as sanitised HTML, its headings starting at `h{top_heading}` (h3, under
+    the page's h2, by default): `{{ text|markdown:2 }}` right under the h1."""
+    return render_markdown(text, top_heading)
 
 
 @register.filter

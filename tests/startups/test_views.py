@@ -1,3 +1,4 @@
+import itertools
 import re
 
 import pytest
@@ -7,7 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from startups.models import Phase
-from tests.factories import IncubatorFactory, MemberFactory, OrganisationFactory, StartupFactory
+from tests.factories import (
+    IncubatorFactory,
+    MemberFactory,
+    OrganisationFactory,
+    StartupFactory,
+    TeamFactory,
+)
 from tests.portfolio import days_ago, grow, shared_portfolio
 
 pytestmark = pytest.mark.django_db
@@ -414,6 +421,21 @@ def test_phase_page_lists_every_startup_in_it_today(client, portfolio):
     assert client.get("/phases/inconnue/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("documentation", "link"),
+    [
+        ("/approche/construction", "https://beta.gouv.fr/approche/construction"),
+        ("https://doc.incubateur.net/phases", "https://doc.incubateur.net/phases"),
+    ],
+)
+def test_phase_page_links_to_its_documentation_on_beta_gouv_fr(
+    client, portfolio, documentation, link
+):
+    Phase.objects.filter(slug="construction").update(documentation_url=documentation)
+    response = client.get(reverse("startups:phase_detail", args=["construction"]))
+    assert f'<a href="{link}" rel="noopener">En savoir plus sur cette phase</a>' in response.text
+
+
 def test_phase_page_query_count(client, portfolio, django_assert_num_queries):
     url = reverse("startups:phase_detail", args=["acceleration"])
     with django_assert_num_queries(5):  # version, phase, count, page, incubators
@@ -735,6 +757,34 @@ def test_incubator_summary_written_with_html_shows_as_text(client, portfolio):
         assert "Soutient les services accélérant la &quot;transition&quot;." in text
         assert "&lt;span" not in text
         assert "&amp;quot;" not in text
+
+
+def heading_levels(html: str) -> list[int]:
+    return [int(level) for level in re.findall(r"<h([1-6])[ >]", html)]
+
+
+def test_descriptions_headings_follow_the_pages_own(client, portfolio):
+    """A description right under the h1 starts at h2; a team's, under its h3, at h4."""
+    text = "### Notre mission\n\nAider.\n\n#### Comment\n\nEnsemble."
+    incubator = portfolio.incubators["dinum"]
+    incubator.description = text
+    incubator.save()
+    organisation = portfolio.organisations["dinum"]
+    organisation.description = text
+    organisation.save()
+    Phase.objects.filter(slug="construction").update(description=text)
+    MemberFactory(teams=[TeamFactory(incubator=incubator, mission=text)])
+    pages = [
+        incubator.get_absolute_url(),
+        organisation.get_absolute_url(),
+        reverse("startups:phase_detail", args=["construction"]),
+    ]
+    for url in pages:
+        html = client.get(url).text
+        assert "<h2>Notre mission</h2>" in html, url
+        levels = heading_levels(html[html.index("<h1") :])
+        skips = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
+        assert skips == [], url
 
 
 def test_group_counts_agree_in_number(client, portfolio):

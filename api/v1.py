@@ -189,10 +189,11 @@ def reject_unknown(request: HttpRequest, params: type[Schema]) -> None:
     unknown = [name for name in request.GET if name not in params.model_fields]
     if unknown:
         known = ", ".join(params.model_fields)
+        detail = f"paramètres possibles : {known}" if known else "cette adresse n’en prend aucun"
         raise ApiError(
             400,
             f"Paramètre(s) inconnu(s) : {', '.join(unknown)}",
-            [(name, f"paramètre inconnu (paramètres possibles : {known})") for name in unknown],
+            [(name, f"paramètre inconnu ({detail})") for name in unknown],
         )
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -294,6 +295,8 @@ API_CLIENT_IP_HEADER = os.environ.get("API_CLIENT_IP_HEADER", "").strip()
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ("GET", "OPTIONS")
+# A browser application may revalidate what it keeps (304), as any other client.
+CORS_ALLOW_HEADERS = (*default_headers, "if-none-match", "if-modified-since")
 CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Link", "Retry-After", "X-Total-Count")
 
 LOGGING = {

@@ -98,6 +98,16 @@ def test_cors_is_open_for_reading(client, portfolio):
         headers={"origin": "https://exemple.fr", "access-control-request-method": "GET"},
     )
     assert preflight["Access-Control-Allow-Origin"] == "*"
+    revalidation = client.options(
+        URL,
+        headers={
+            "origin": "https://exemple.fr",
+            "access-control-request-method": "GET",
+            "access-control-request-headers": "if-none-match, if-modified-since",
+        },
+    )
+    allowed = revalidation["Access-Control-Allow-Headers"].split(", ")
+    assert {"if-none-match", "if-modified-since"} <= set(allowed)
     page = client.get("/", headers={"origin": "https://exemple.fr"})
     assert not page.has_header("Access-Control-Allow-Origin")
 

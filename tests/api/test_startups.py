@@ -212,7 +212,11 @@ def test_unknown_startup_is_a_json_404(client, portfolio, slug):
 def test_detail_refuses_parameters(client, portfolio):
     response = client.get("/api/v1/startups/aides-jeunes?fields=title")
     assert response.status_code == 400
-    assert response.json()["errors"][0]["parameter"] == "fields"
+    (error,) = response.json()["errors"]
+    assert error == {
+        "parameter": "fields",
+        "message": "paramètre inconnu (cette adresse n’en prend aucun)",
+    }
 
 
 def test_full_dump_returns_every_startup(client, portfolio):

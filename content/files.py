@@ -70,6 +70,9 @@ def read_document(root: Path, path: Path) -> Document:
             Problem(relative, "fichier", f"n’est pas encodé en UTF-8 (octet {error.start})")
         ) from None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InvalidFile(Problem(relative, "fichier", f"contient un caractère nul (ligne {line})"))
     match = FRONT_MATTER.match(text)
     if match is None:
         raise InvalidFile(

@@ -30,6 +30,7 @@ from startups.models import (
     PhaseSlug,
     Startup,
     content_slug_validator,
+    validate_plausible_date,
 )
 
 validate_url = URLValidator(schemes=["http", "https"])
@@ -66,7 +67,11 @@ class Record:
 def to_text(value: Any) -> str:
     if isinstance(value, bool | list | dict):
         raise Invalid("texte attendu")
-    return str(value).strip()
+    text = str(value).strip()
+    if "\x00" in text:
+        # YAML's "\0": no database text holds it (PostgreSQL refuses it).
+        raise Invalid("le caractère nul (\\0) n’est pas autorisé")
+    return text
 
 
 def to_url(value: Any) -> str:
@@ -95,6 +100,15 @@ def to_int(value: Any) -> int:
 
 
 def to_date(value: Any) -> datetime.date:
+    day = _date(value)
+    try:
+        validate_plausible_date(day)
+    except ValidationError as error:
+        raise Invalid(error.messages[0]) from None
+    return day
+
+
+def _date(value: Any) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):

@@ -37,6 +37,7 @@ from startups.models import (
     content_slug_field,
     count_per_year,
     stored_as_of_today,
+    validate_plausible_date,
 )
 
 # What a member stores because their missions imply it (`store_mission_dates`).
@@ -346,8 +347,8 @@ class Mission(models.Model):
     member = models.ForeignKey(
         Member, verbose_name="membre", on_delete=models.CASCADE, related_name="missions"
     )
-    start = models.DateField("début")
-    end = models.DateField("fin", null=True, blank=True)
+    start = models.DateField("début", validators=[validate_plausible_date])
+    end = models.DateField("fin", null=True, blank=True, validators=[validate_plausible_date])
     status = models.CharField("statut", max_length=20, choices=Status)
     employer = models.CharField("employeur", max_length=300, blank=True)
     startups = models.ManyToManyField(

@@ -115,6 +115,11 @@ class LinesField(forms.CharField):
     def has_changed(self, initial, data) -> bool:
         return (initial or []) != self.to_python(data)
 
+    def run_validators(self, value: list[str]) -> None:
+        # Each line, as a text field checks its text (no NUL character...).
+        for line in value:
+            super().run_validators(line)
+
 
 class MultilineTextField(forms.CharField):
     """Text typed in a textarea. Browsers send its line breaks as CRLF; the content files (and

@@ -32,6 +32,7 @@ from contextvars import ContextVar
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import NotSupportedError, connection, models, transaction
 from django.db.models import (
@@ -165,6 +166,22 @@ class ContentFile(models.Model):
 
     class Meta:
         abstract = True
+
+
+# The dates a history may hold: a typo such as 0001 or 9999 would stretch every series of
+# the statistics over centuries (the network started in 2013).
+PLAUSIBLE_DATES = (datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
+
+
+def validate_plausible_date(day: datetime.date) -> None:
+    first, last = PLAUSIBLE_DATES
+    if not first <= day <= last:
+        raise ValidationError(
+            f"Date invraisemblable ({day.day:02}/{day.month:02}/{day.year:04}) : elle doit "
+            f"tomber entre le 1er janvier "
+            f"{first.year} et le 31 décembre {last.year}.",
+            code="implausible_date",
+        )
 
 
 # The site whose content this is: some of its paths are links to it.
@@ -1022,12 +1039,13 @@ class StartupPhase(models.Model):
 
     startup = models.ForeignKey(Startup, on_delete=models.CASCADE, related_name="phases")
     phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+")
-    start = models.DateField("début")
+    start = models.DateField("début", validators=[validate_plausible_date])
     end = models.DateField(
         "fin déclarée",
         null=True,
         blank=True,
         help_text="Indicative, reprise du contenu ; la phase suivante commence à sa propre date.",
+        validators=[validate_plausible_date],
     )
     comment = models.TextField("commentaire", blank=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -1079,7 +1097,7 @@ class Event(models.Model):
 
     startup = models.ForeignKey(Startup, on_delete=models.CASCADE, related_name="events")
     name = models.CharField("événement", max_length=50, choices=EventKind)
-    date = models.DateField("date")
+    date = models.DateField("date", validators=[validate_plausible_date])
     comment = models.TextField("commentaire", blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 

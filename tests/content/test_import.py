@@ -295,6 +295,22 @@ BROKEN_FILES = {
         ),
         "_startups/ecobalyse.md: phases[1].start: « 2021-13-45 » n’est pas une date valide",
     ),
+    "implausible date": (
+        "_startups/ecobalyse.md",
+        lambda p: write(p, p.read_text().replace("start: 2021-11-01", "start: 0001-11-01")),
+        "_startups/ecobalyse.md: phases[1].start: Date invraisemblable (01/11/0001) : elle doit "
+        "tomber entre le 1er janvier 2000 et le 31 décembre 2099.",
+    ),
+    "nul character in a text": (
+        "_startups/ecobalyse.md",
+        lambda p: edit_front_matter(p, lambda d: d.update(title="Éco\x00balyse")),
+        "_startups/ecobalyse.md: title: le caractère nul (\\0) n’est pas autorisé",
+    ),
+    "nul character in the file": (
+        "_authors/irene.joliot.md",
+        lambda p: write(p, p.read_text() + "\nUne biographie\x00.\n"),
+        "_authors/irene.joliot.md: fichier: contient un caractère nul (ligne ",
+    ),
     "date that is text": (
         "_authors/irene.joliot.md",
         lambda p: write(p, p.read_text().replace("start: 2022-01-01", "start: début 2022")),

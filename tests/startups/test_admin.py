@@ -497,6 +497,17 @@ def test_a_link_rows_own_page_leads_to_its_startup(client, superuser, startup):
     assert "/admin/startups/startupsponsor/" not in index
 
 
+def test_implausible_dates_and_nul_characters_are_refused(client, superuser, startup):
+    response = edit(
+        client, startup, techno="Django\nPost\x00greSQL", **{"phases-1-start": "01/01/0001"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Date invraisemblable (01/01/0001)" in html
+    assert "Le caractère nul n’est pas autorisé." in html
+    assert not startup.phases.filter(start__year=1).exists()
+
+
 def test_typed_lists_are_kept_on_an_error(client, superuser, startup):
     response = edit(client, startup, techno="Django\nPostgreSQL", link="pas une adresse")
     assert response.status_code == 200

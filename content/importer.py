@@ -132,6 +132,8 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
     skipped: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # What the files set aside refer to: their rows, left as they are, still do.
+    held: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def skip(self, kind: str, slug: str) -> None:
         self.skipped[kind].add(slug)
@@ -256,6 +258,8 @@ def _check_references(
                 if problems:
                     report.problems += problems
                     report.skip(kind, record.slug)
+                    for _, target, slug in record.references:
+                        report.held[target].add(slug)
                     set_aside = True
                 else:
                     valid.append(record)
@@ -397,6 +401,18 @@ def _write(
     _write_relations(relations_to_write, snapshots, ids)
     for kind in reversed(SYNCED_KINDS):
         kept = {record.slug for record in records[kind]} | report.skipped[kind]
+        # A row whose file is gone stays while a file set aside refers to it: deleting it
+        # would change that file's rows (its mission's startups...), said to be left as they are.
+        for slug in sorted((report.held[kind] & set(snapshots[kind])) - kept):
+            report.skip(kind, slug)
+            report.problems.append(
+                Problem(
+                    f"{KINDS[kind].folder}/{slug}.md",
+                    "fichier",
+                    "absent, mais la ligne est gardée : un fichier ignoré y renvoie",
+                )
+            )
+            kept.add(slug)
         gone = [pk for slug, (pk, _) in snapshots[kind].items() if slug not in kept]
         if gone:
             KINDS[kind].model.objects.filter(pk__in=gone).delete()

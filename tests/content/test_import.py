@@ -9,7 +9,7 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from content.files import load_yaml
-from members.models import Member, Mission
+from members.models import Member, Mission, MissionStartup
 from startups.models import (
     Incubator,
     Organisation,
@@ -467,6 +467,22 @@ class TestSkipInvalid:
         assert (
             "startups           3 créé(s)     0 modifié(s)     0 supprimé(s)     1 ignoré(s)" in out
         )
+
+    def test_a_removed_file_that_a_skipped_file_refers_to_keeps_its_row(self, content):
+        run_import(content)
+        irene = Member.objects.get(slug="irene.joliot")
+        teams_before = sorted(
+            MissionStartup.objects.filter(mission__member=irene).values_list("pk")
+        )
+        (content / "_startups" / "ecobalyse.md").unlink()
+        out, err = run_import(content, "--skip-invalid")
+        assert "_authors/irene.joliot.md: missions[0].startups: startup inconnue" in err
+        assert "_startups/ecobalyse.md: fichier: absent, mais la ligne est gardée" in err
+        assert Startup.objects.filter(slug="ecobalyse").exists()
+        assert sorted(MissionStartup.objects.filter(mission__member=irene).values_list("pk")) == (
+            teams_before
+        )
+        assert "0 supprimé(s)" in next(line for line in out.splitlines() if "startups" in line)
 
     def test_a_skipped_file_keeps_its_database_row(self, content):
         run_import(content)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 
@@ -33,8 +34,11 @@ def fr_number(value: float | int | None, decimals: int = 0) -> str:
     if isinstance(value, int) and not decimals:
         # The common case, thousands of table cells: as number_format would write it.
         return f"{value:,}".replace(",", "\xa0")
-    # number_format cuts decimals off; round first.
-    return number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
+    # number_format cuts decimals off: round first, half up as people do (round() gives
+    # 84.2 for 84.25, as binary floats and banker's rounding have it), from the shortest
+    # decimal writing of the value.
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    return number_format(rounded, decimals, use_l10n=True, force_grouping=True)
 
 
 def fr_percent(part: int, whole: int) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django import template
 from django.core.paginator import Page
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -34,6 +35,15 @@ def markdown(text: str, top_heading: int = 3) -> SafeString:
     """Content Markdown as sanitised HTML, its headings starting at `h{top_heading}` (h3, under
     the page's h2, by default): `{{ text|markdown:2 }}` right under the h1."""
     return render_markdown(text, top_heading)
+
+
+@register.filter(expects_localtime=True)
+def long_date(day: datetime.date | None) -> str:
+    """« 2 janvier 2020 », and « 1er janvier 2020 »: French writes a month's first day so."""
+    if not day:
+        return ""
+    text = date_filter(day, "j F Y")
+    return f"1er{text[1:]}" if day.day == 1 else text
 
 
 @register.filter

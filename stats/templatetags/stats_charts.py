@@ -7,10 +7,10 @@ import functools
 from html import escape as escape_html
 
 from django import template
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
 from startups.models import PhaseGroup
+from startups.templatetags.portfolio import long_date
 from stats import charts
 from stats.charts import PATTERNS, Series
 from stats.figures import PHASES, Cohort, Duration, Evolution, FlowYear, MemberYear
@@ -84,7 +84,7 @@ def phases_chart(labels: dict[str, str], on_day: dict[str, int], day: datetime.d
     series = phase_series(labels)
     return {
         "chart": charts.horizontal_bars("graphique-phases", series, [on_day[p] for p in PHASES]),
-        "title": f"Startups par phase au {date_format(day)}",
+        "title": f"Startups par phase au {long_date(day)}",
         "description": "Diagramme en barres horizontales, une barre par phase, dans l’ordre du "
         f"cycle de vie, chacune libellée de son nombre et de sa part. {TABLE_NOTE}",
     }
@@ -97,7 +97,7 @@ def members_chart(members: list[tuple[str, int]], day: datetime.date) -> dict:
         "chart": charts.horizontal_bars(
             "graphique-membres", series, [total for _, total in members]
         ),
-        "title": f"Membres actifs au {date_format(day)} par domaine",
+        "title": f"Membres actifs au {long_date(day)} par domaine",
         "description": "Diagramme en barres horizontales, une barre par domaine, chacune "
         f"libellée de son nombre et de sa part. {TABLE_NOTE}",
     }
@@ -113,7 +113,7 @@ def evolution_chart(labels: dict[str, str], evolution: Evolution, day: datetime.
         "series": series,
         "title": "Évolution du nombre de startups par phase, à la fin de chaque mois",
         "description": "Aires empilées, une par phase (investigation en bas, arrêté en haut), "
-        f"de la première phase connue jusqu’au {date_format(day)}. {TABLE_NOTE}",
+        f"de la première phase connue jusqu’au {long_date(day)}. {TABLE_NOTE}",
     }
 
 
@@ -166,7 +166,7 @@ def cohorts_chart(cohorts: list[Cohort], day: datetime.date) -> dict:
     ]
     return {
         "chart": charts.share_bars("graphique-cohortes", GROUP_SERIES, rows),
-        "title": f"Devenir au {date_format(day)} des startups selon leur année de lancement",
+        "title": f"Devenir au {long_date(day)} des startups selon leur année de lancement",
         "description": "Une barre par année de lancement, partagée entre en incubation, "
         f"sortie avec un service vivant et arrêtée, libellée en pourcentages. {TABLE_NOTE}",
     }

@@ -1,7 +1,15 @@
+import datetime
+
 import pytest
 
 from startups.filters import FacetValue
-from startups.templatetags.portfolio import facet_options, group_badge, phase_badge, select_options
+from startups.templatetags.portfolio import (
+    facet_options,
+    group_badge,
+    long_date,
+    phase_badge,
+    select_options,
+)
 
 
 @pytest.mark.parametrize(
@@ -47,3 +55,10 @@ def test_select_options_escape_labels_and_values_and_mark_the_chosen_one():
         '<option value="a&quot;b">R&amp;D</option>'
     )
     assert "selected" not in select_options([("dinum", "DINUM")], "")
+
+
+def test_long_dates_write_the_first_of_a_month_1er():
+    assert long_date(datetime.date(2020, 1, 1)) == "1er janvier 2020"
+    assert long_date(datetime.date(2020, 1, 2)) == "2 janvier 2020"
+    assert long_date(datetime.date(2024, 3, 31)) == "31 mars 2024"
+    assert long_date(None) == ""

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from startups.models import Phase
+from startups.templatetags.portfolio import long_date
 from tests.factories import (
     IncubatorFactory,
     MemberFactory,
@@ -852,7 +853,7 @@ def test_htmx_fragments_run_the_same_queries_as_the_whole_page(client, portfolio
 def test_a_list_sorted_by_launch_shows_the_launch_dates(client, portfolio):
     response = client.get(LIST, {"sort": "launch"})
     launched = days_ago(1460)  # Service opéré, the first launched
-    assert f"lancée le {launched.day} " in response.text
+    assert f"lancée le {long_date(launched)}" in response.text
     assert response.text.index("lancée le") < response.text.index("Ancien service")
     assert "lancée le" not in client.get(LIST, {"sort": "title"}).text
 

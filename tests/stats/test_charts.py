@@ -23,6 +23,10 @@ def test_ticks_are_round_and_cover_the_maximum(maximum, ticks):
 def test_numbers_are_written_the_french_way():
     assert charts.fr_number(1234567) == "1\xa0234\xa0567"
     assert charts.fr_number(5.26, 1) == "5,3"
+    # Halves go up, as people round: round() gives 84.2 and 480.8.
+    assert (charts.fr_number(84.25, 1), charts.fr_number(480.75, 1)) == ("84,3", "480,8")
+    assert charts.fr_number(2.5) == "3"
+    assert charts.fr_number(1234.5, 1) == "1\xa0234,5"
     assert charts.fr_percent(1, 3) == "33,3 %"
     assert charts.fr_percent(0, 0) == "—"
 

@@ -6,13 +6,11 @@ incubator's staff edit the missions of their startups' teams (`staff.scope`).
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +25,8 @@ from staff.base_admin import (
     append_positions,
     https_formfield,
     lines_field,
+    parent_left_empty,
+    parents_left_empty,
     renumber,
 )
 from staff.scope import IncubatorScopedAdmin, hosted_startups, incubator_ids
@@ -130,11 +130,8 @@ class MissionForm(forms.ModelForm):
     def left_without_mission(self, member: Member) -> str:
         """Why this mission may not move to `member`: it is the last of the member it has now
         (as the row is stored: a revert's version may describe another)."""
-        stored = Mission.objects.filter(pk=self.instance.pk).values_list("member", flat=True)
-        left = stored.first()
-        if left is None or left == member.pk:
-            return ""
-        if Mission.objects.filter(member=left).exclude(pk=self.instance.pk).exists():
+        left = parent_left_empty(self.instance, "member", member.pk)
+        if left is None:
             return ""
         return (
             f"C’est la seule mission de « {Member.objects.get(pk=left)} » : un membre garde au "
@@ -398,16 +395,12 @@ class MissionAdmin(IncubatorScopedAdmin, PortfolioAdmin):
         deleting every mission of a member, here or in bulk, is refused, the member named
         among what the deletion cannot touch."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        chosen = Counter(mission.member_id for mission in objs)
-        held = Mission.objects.filter(member_id__in=chosen).values_list("member_id")
-        totals = dict(held.order_by().annotate(total=Count("*")))
-        emptied = [member for member, count in chosen.items() if count >= totals[member]]
+        emptied = Member.objects.filter(pk__in=parents_left_empty(objs, "member")).order_by(
+            "fullname"
+        )
         protected = [
             *protected,
-            *(
-                f"{member} : un membre garde au moins une mission"
-                for member in Member.objects.filter(pk__in=emptied).order_by("fullname")
-            ),
+            *(f"{member} : un membre garde au moins une mission" for member in emptied),
         ]
         return deleted, counts, perms_needed, protected
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
@@ -89,6 +90,33 @@ def delta_changes(model: type[models.Model], record, previous) -> list[dict]:
         previous, excluded_fields=HIDDEN_HISTORY_FIELDS, foreign_keys_are_objs=True
     )
     return PortfolioHistoryHelper(model, record).context_for_delta_changes(delta)
+
+
+def parents_left_empty(rows: Iterable[models.Model], parent: str) -> set[int]:
+    """The ids of the `parent`s (a foreign key of the rows' model) that deleting `rows` would
+    leave without any row: a startup without phase, a member without mission."""
+    rows = list(rows)
+    if not rows:
+        return set()
+    model = type(rows[0])
+    attname = model._meta.get_field(parent).attname
+    chosen = Counter(getattr(row, attname) for row in rows)
+    held = model._default_manager.filter(**{f"{attname}__in": chosen}).values_list(attname)
+    totals = held.order_by().annotate(total=Count("*"))
+    return {parent_id for parent_id, total in totals if chosen[parent_id] >= total}
+
+
+def parent_left_empty(row: models.Model, parent: str, new_parent_id: int) -> int | None:
+    """The id of the `parent` that moving `row`, as stored, to `new_parent_id` would leave
+    without any row; None when none would (a new row, a row kept where it is...)."""
+    manager = type(row)._default_manager
+    attname = type(row)._meta.get_field(parent).attname
+    stored = manager.filter(pk=row.pk).values_list(attname, flat=True).first()
+    if stored is None or stored == new_parent_id:
+        return None
+    if manager.filter(**{attname: stored}).exclude(pk=row.pk).exists():
+        return None
+    return stored
 
 
 class LinesField(forms.CharField):

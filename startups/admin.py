@@ -8,7 +8,6 @@ reverted from the object's history page, which also lists its phases' and events
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 
 from django import forms
 from django.contrib import admin, messages
@@ -35,6 +34,8 @@ from staff.base_admin import (
     append_positions,
     https_formfield,
     lines_field,
+    parent_left_empty,
+    parents_left_empty,
     public_link,
     renumber,
 )
@@ -554,11 +555,8 @@ class StartupPhaseForm(StartupChildForm):
     def left_without_phase(self, startup: Startup) -> str:
         """Why this phase may not move to `startup`: it is the last of the startup it has now
         (as the row is stored: a revert's version may describe another)."""
-        stored = StartupPhase.objects.filter(pk=self.instance.pk).values_list("startup", flat=True)
-        left = stored.first()
-        if left is None or left == startup.pk:
-            return ""
-        if StartupPhase.objects.filter(startup=left).exclude(pk=self.instance.pk).exists():
+        left = parent_left_empty(self.instance, "startup", startup.pk)
+        if left is None:
             return ""
         return (
             f"C’est la seule phase de « {Startup.objects.get(pk=left)} » : une startup garde "
@@ -645,16 +643,12 @@ class StartupPhaseAdmin(StartupRowAdmin):
         deleting every phase of a startup, here or in bulk, is refused, the startup named
         among what the deletion cannot touch."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        chosen = Counter(phase.startup_id for phase in objs)
-        held = StartupPhase.objects.filter(startup_id__in=chosen).values_list("startup_id")
-        totals = dict(held.order_by().annotate(total=Count("*")))
-        emptied = [startup for startup, count in chosen.items() if count >= totals[startup]]
+        emptied = Startup.objects.filter(pk__in=parents_left_empty(objs, "startup")).order_by(
+            "title"
+        )
         protected = [
             *protected,
-            *(
-                f"{startup} : une startup garde au moins une phase"
-                for startup in Startup.objects.filter(pk__in=emptied).order_by("title")
-            ),
+            *(f"{startup} : une startup garde au moins une phase" for startup in emptied),
         ]
         return deleted, counts, perms_needed, protected
 

@@ -32,6 +32,17 @@ def fold(text: str) -> str:
     return UNWANTED.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
+# Between the fields of `search_text`: below any character of a folded text (fold removes
+# control characters), so that by name « Mes Aides » comes before « Mes aides à
+# l’embauche », whatever follows each name. A query's words never hold it.
+FIELD_SEPARATOR = "\n"
+
+
+def search_text(*values: object) -> str:
+    """The `search_text` of these field values: each folded, in order."""
+    return FIELD_SEPARATOR.join(fold(str(value or "")) for value in values)
+
+
 def query_words(query: str) -> list[str]:
     """The folded words of a user's query, bounded so that hostile input stays cheap."""
     return [word[:MAX_WORD_LENGTH] for word in fold(query).split()[:MAX_QUERY_WORDS]]
@@ -75,4 +86,4 @@ class Searchable(models.Model):
         super().save(*args, **kwargs)
 
     def build_search_text(self) -> str:
-        return fold(" ".join(str(getattr(self, field) or "") for field in self.search_fields))
+        return search_text(*(getattr(self, field) for field in self.search_fields))

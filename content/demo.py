@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from faker import Faker
 
-from betagouv.search import fold
+from betagouv.search import search_text
 from members.models import Member, Mission, MissionStartup, Team, TeamMembership
 from startups.models import (
     Event,
@@ -239,7 +239,7 @@ class DemoGenerator:
                     "kind": self.rng.choice(OrganisationKind.values),
                     "ministerial_domain": self.rng.choice(MinisterialDomain.values),
                     "description": "",
-                    "search_text": fold(f"{name} {acronym} organisation-{pk}"),
+                    "search_text": search_text(name, acronym, f"organisation-{pk}"),
                     **_content_file(),
                 }
             )
@@ -258,7 +258,7 @@ class DemoGenerator:
                     "slug": f"incubateur-{pk}",
                     "title": title,
                     "owner_id": self.rng.choice(organisations),
-                    "short_description": self.rng.choice(self.paragraphs)[:200],
+                    "short_description": (summary := self.rng.choice(self.paragraphs)[:200]),
                     "description": self.rng.choice(self.paragraphs),
                     "address": f"{pk} rue de la République, Paris",
                     "contact": f"contact@incubateur-{pk}.gouv.fr",
@@ -267,7 +267,7 @@ class DemoGenerator:
                     "logo": "",
                     "hidden": False,
                     "redirect_from": [],
-                    "search_text": fold(f"{title} incubateur-{pk}"),
+                    "search_text": search_text(title, summary, f"incubateur-{pk}"),
                     **_content_file(),
                 }
             )
@@ -392,7 +392,7 @@ class DemoGenerator:
                     ),
                     "created_at": self.now,
                     "updated_at": self.now,
-                    "search_text": fold(f"{title} {mission} {description}"),
+                    "search_text": search_text(title, mission, description),
                     **_content_file(),
                 }
             )
@@ -470,7 +470,7 @@ class DemoGenerator:
                     "legacy_startups": [],
                     "created_at": self.now,
                     "updated_at": self.now,
-                    "search_text": fold(f"{first} {last} {github} {slug}"),
+                    "search_text": search_text(f"{first} {last}", github, slug),
                     **_content_file(),
                 }
             )

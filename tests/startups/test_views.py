@@ -170,6 +170,19 @@ def test_sorts(client, portfolio, sort, expected):
     assert response.context["grouped"] is False
 
 
+def test_by_name_a_name_comes_before_the_longer_names_it_begins(client, portfolio):
+    """Whatever follows each name in the text searched (« Zèbre » sorts after « Aide »)."""
+    StartupFactory(title="Mes aides à l’embauche", mission="Aide à l’embauche")
+    StartupFactory(title="Mes Aides", mission="Zèbre")
+    listed_titles = listed(client.get(LIST, {"sort": "title"}))
+    titles = [title for title in listed_titles if title.lower().startswith("mes aides")]
+    assert titles == ["Mes Aides", "Mes aides à l’embauche"]
+    first = MemberFactory(fullname="Alexis Leclerc", github="zz")
+    MemberFactory(fullname="Alexis Leclerc - SGDSN", github="aa")
+    names = [member.fullname for member in client.get("/membres/?q=leclerc").context["page"]]
+    assert names == [first.fullname, "Alexis Leclerc - SGDSN"]
+
+
 def test_list_is_paginated(client, portfolio):
     StartupFactory.create_batch(50, phases=[("construction", days_ago(10))])
     first = client.get(LIST, {"sort": "title"})

@@ -19,6 +19,7 @@ from members.models import Member, Mission, MissionStartup, Team, TeamMembership
 from staff.base_admin import (
     ContentForm,
     HistorySource,
+    KeepsOneRowPerParent,
     LabelledTabularInline,
     LinkRowAdmin,
     PortfolioAdmin,
@@ -26,7 +27,6 @@ from staff.base_admin import (
     https_formfield,
     lines_field,
     parent_left_empty,
-    parents_left_empty,
     renumber,
 )
 from staff.scope import IncubatorScopedAdmin, hosted_startups, incubator_ids
@@ -366,8 +366,11 @@ def touch_members(ids) -> None:
 
 
 @admin.register(Mission)
-class MissionAdmin(IncubatorScopedAdmin, PortfolioAdmin):
+class MissionAdmin(KeepsOneRowPerParent, IncubatorScopedAdmin, PortfolioAdmin):
     form = MissionForm
+    # As the member's page requires (`MissionsFormSet`).
+    kept_by, kept_by_order = "member", "fullname"
+    keep_one_message = "{parent} : un membre garde au moins une mission"
     fields = ("member", ("start", "end"), ("status", "employer"), "mission_startups")
     list_display = ("member", "start", "end", "status", "employer", "startup_list", "public_page")
     list_select_related = ("member",)
@@ -389,20 +392,6 @@ class MissionAdmin(IncubatorScopedAdmin, PortfolioAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("startups")
-
-    def get_deleted_objects(self, objs, request):
-        """A member keeps at least one mission, as their page requires (`MissionsFormSet`):
-        deleting every mission of a member, here or in bulk, is refused, the member named
-        among what the deletion cannot touch."""
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        emptied = Member.objects.filter(pk__in=parents_left_empty(objs, "member")).order_by(
-            "fullname"
-        )
-        protected = [
-            *protected,
-            *(f"{member} : un membre garde au moins une mission" for member in emptied),
-        ]
-        return deleted, counts, perms_needed, protected
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

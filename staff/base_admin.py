@@ -119,6 +119,29 @@ def parent_left_empty(row: models.Model, parent: str, new_parent_id: int) -> int
     return stored
 
 
+class KeepsOneRowPerParent:
+    """An admin of rows each parent keeps one of, as the parent's page requires (a startup's
+    phases, a member's missions): deleting a parent's last rows, here or in bulk, is
+    refused, the parent named among what the deletion cannot touch."""
+
+    kept_by = ""  # the foreign key to the parent
+    kept_by_order = ""  # how the parents named are ordered
+    keep_one_message = ""  # "{parent} : …"
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        parents = self.model._meta.get_field(self.kept_by).related_model._default_manager
+        emptied = parents.filter(pk__in=parents_left_empty(objs, self.kept_by))
+        protected = [
+            *protected,
+            *(
+                self.keep_one_message.format(parent=parent)
+                for parent in emptied.order_by(self.kept_by_order)
+            ),
+        ]
+        return deleted, counts, perms_needed, protected
+
+
 class LinesField(forms.CharField):
     """A list of short texts (technologies, old addresses...) edited one item per line."""
 

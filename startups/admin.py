@@ -28,6 +28,7 @@ from staff.base_admin import (
     TEXT_FIELDS,
     ContentForm,
     HistorySource,
+    KeepsOneRowPerParent,
     LabelledTabularInline,
     LinkRowAdmin,
     PortfolioAdmin,
@@ -35,7 +36,6 @@ from staff.base_admin import (
     https_formfield,
     lines_field,
     parent_left_empty,
-    parents_left_empty,
     public_link,
     renumber,
 )
@@ -631,26 +631,15 @@ class StartupRowAdmin(IncubatorScopedAdmin, PortfolioAdmin):
 
 
 @admin.register(StartupPhase)
-class StartupPhaseAdmin(StartupRowAdmin):
+class StartupPhaseAdmin(KeepsOneRowPerParent, StartupRowAdmin):
     form = StartupPhaseForm
+    # As the startup's page requires (`PhaseFormSet`).
+    kept_by, kept_by_order = "startup", "title"
+    keep_one_message = "{parent} : une startup garde au moins une phase"
     list_display = ("startup", "phase", "start", "end", "public_page")
     list_select_related = ("startup", "phase")
     list_filter = ("phase",)
     date_hierarchy = "start"
-
-    def get_deleted_objects(self, objs, request):
-        """A startup keeps at least one phase, as its page requires (`PhaseFormSet`):
-        deleting every phase of a startup, here or in bulk, is refused, the startup named
-        among what the deletion cannot touch."""
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        emptied = Startup.objects.filter(pk__in=parents_left_empty(objs, "startup")).order_by(
-            "title"
-        )
-        protected = [
-            *protected,
-            *(f"{startup} : une startup garde au moins une phase" for startup in emptied),
-        ]
-        return deleted, counts, perms_needed, protected
 
 
 @admin.register(Event)

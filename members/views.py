@@ -58,12 +58,14 @@ def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
         startups.setdefault(link.mission_id, []).append(link.startup)
     for mission in missions:
         mission.startup_list = startups.get(mission.pk, [])
+    in_missions = [startup for startup_list in startups.values() for startup in startup_list]
     return render(
         request,
         "members/member_detail.html",
         {
             "member": member,
             "missions": missions,
+            "other_startups": member.startups_outside_missions(besides=in_missions),
             "teams": list(member.teams.select_related("incubator")),
         },
     )

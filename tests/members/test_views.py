@@ -119,12 +119,37 @@ def test_unknown_member_is_a_404(client, portfolio):
     assert client.get("/membres/a%00b/").status_code == 404
 
 
+def test_member_page_shows_the_startups_of_its_file_outside_missions(client, portfolio):
+    """`previously` (and old files' `startups`) name startups that no mission names: the page
+    links them once, by title; one already in a mission is not repeated, an unknown one is
+    skipped."""
+    elise = portfolio.members["elise"]
+    elise.previously = ["service-opere", "ecobalyse", "disparue"]
+    elise.legacy_startups = ["aides-jeunes"]
+    elise.save()
+    marie = portfolio.members["marie"]
+    marie.previously = ["ecobalyse"]
+    marie.save()
+
+    response = client.get(elise.get_absolute_url())
+    section = response.text.split("<h2>Autres startups</h2>")[1]
+    links = re.findall(r'<li><a href="(/startups/[^"]+/)">', section)
+    assert links == ["/startups/aides-jeunes/", "/startups/ecobalyse/", "/startups/service-opere/"]
+    assert "Autres startups" not in client.get(marie.get_absolute_url()).text
+    assert "Autres startups" not in client.get(portfolio.members["paul"].get_absolute_url()).text
+
+
 def test_member_page_query_count_does_not_grow(client, portfolio, django_assert_num_queries):
     url = portfolio.members["marie"].get_absolute_url()
     with django_assert_num_queries(5):  # version, member, missions, their startups, teams
         client.get(url)
     grow(portfolio)
     with django_assert_num_queries(5):
+        client.get(url)
+    marie = portfolio.members["marie"]
+    marie.previously = ["service-opere", "ancien-service"]
+    marie.save()
+    with django_assert_num_queries(6):  # and the startups of its file outside missions
         client.get(url)
 
 

@@ -16,7 +16,9 @@
    - *floor*: a Django view returning the same bytes, with the same content type, from
      memory, through the same middleware (the framework floor of that answer), requested
      in turn with the cached answer so that both see the same moments of the machine.
-   Query counts come from one request apart (counting slows each query down).
+   Query counts come from one request apart (counting slows each query down). Then the
+   least an uncached page costs: the base template with no data, before and after one
+   query (`floor_urls.py`), against the floor of the same bytes.
 3. Under load, at the largest scale: gunicorn (`gunicorn.conf.py`) on loopback and wrk for
    `--load-seconds` per target (list, startup page, statistics, API list), response cache
    on then off, and the two references for each target's own bytes: the framework floor on
@@ -202,7 +204,25 @@ def measure_here(runs: int, cached_runs: int, floor_dir: str) -> dict:
             "cached": cached,
             "floor": floor,
         }
+    result["lower_bounds"] = lower_bounds(client, cached_runs, floor_dir)
     return result
+
+
+def lower_bounds(client, runs: int, floor_dir: str) -> dict:
+    """The least an uncached page costs here: the site's base template with no data, then
+    after one query, each timed in turn with the floor of the same bytes."""
+    body = client.get("/bench/empty-page/").content
+    Path(floor_dir, "empty-page.body").write_bytes(body)
+    Path(floor_dir, "empty-page.type").write_text("text/html; charset=utf-8")
+    requests = [
+        ("/bench/empty-page/", {}),
+        ("/bench/empty-page/one-query/", {}),
+        ("/bench/floor/empty-page/", {}),
+    ]
+    for url, headers in requests:
+        client.get(url, headers=headers)
+    empty, one_query, floor = timed_in_turn(client, requests, runs)
+    return {"empty page": empty, "one query": one_query, "floor": floor}
 
 
 def measure(url: str, runs: int, cached_runs: int, floor_dir: str) -> dict:
@@ -360,6 +380,19 @@ def times(numbers: dict) -> str:
     return f"{numbers['p50']:.1f} / {numbers['p95']:.1f}"
 
 
+def lower_bound(bounds: dict) -> str:
+    floor = bounds["floor"]["p50"]
+    empty, one_query = bounds["empty page"], bounds["one query"]
+    return (
+        "- The least an uncached page costs (p50): the site's base template with no data, "
+        f"{empty['p50']:.1f} ms ({empty['p50'] / floor:.1f}× its floor of {floor:.1f} ms); "
+        f"after one query of one row, {one_query['p50']:.1f} ms "
+        f"({one_query['p50'] / floor:.1f}×). A page that reads the database is past 5× the "
+        "floor before it counts or lists anything: with Django's templates and the DSFR, "
+        "cold within 5× the floor is out of reach."
+    )
+
+
 def markdown(results: dict[str, dict], loads: dict, seconds: int, load: str) -> str:
     largest = list(results)[-1]
     big = results[largest]
@@ -431,6 +464,7 @@ def markdown(results: dict[str, dict], loads: dict, seconds: int, load: str) -> 
         f"- Cached within 2× the floor (p50): **{total - len(cached_over2)} of {total}**"
         + (f"; over: {', '.join(cached_over2)}" if cached_over2 else "")
         + ".",
+        lower_bound(big["lower_bounds"]),
     ]
     if loads:
         lines += [

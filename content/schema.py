@@ -67,16 +67,28 @@ class Record:
 def to_text(value: Any) -> str:
     if isinstance(value, bool | list | dict):
         raise Invalid("texte attendu")
-    text = str(value).strip()
+    text = unescaped(str(value).strip())
     if "\x00" in text:
         # YAML's "\0": no database text holds it (PostgreSQL refuses it).
         raise Invalid("le caractère nul (\\0) n’est pas autorisé")
     return text
 
 
+def unescaped(text: str) -> str:
+    """`Ingénieure d&#x27;art` → `Ingénieure d'art`. The members' tool wrote some values
+    HTML-escaped (`https:&#x2F;&#x2F;…`, roles, employers), a few twice (`UX&amp;#x2F;UI`);
+    beta.gouv.fr's pages put them in HTML as they are, so readers saw them decoded."""
+    for _ in range(3):
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
 def to_url(value: Any) -> str:
     # Real files hold HTML-escaped addresses (`https:&#x2F;&#x2F;…`) and trailing spaces.
-    url = html.unescape(to_text(value))
+    url = to_text(value)
     if url:
         try:
             validate_url(url)

@@ -26,7 +26,7 @@ FOLDERS = ("_startups", "_authors", "_incubators", "_organisations", "_phases", 
 ABSENT = "<absent>"
 NORMALISATIONS = {
     "espaces": "espaces autour d’une valeur retirés",
-    "html": "caractères HTML échappés d’une adresse décodés (https:&#x2F;&#x2F;…)",
+    "html": "caractères HTML échappés décodés (d&#x27;art, https:&#x2F;&#x2F;…)",
     "liste": "éléments d’une liste nettoyés de leurs espaces, éléments vides retirés",
     "vide": "clé vide d’une entrée de liste (mission, phase) omise",
     "date": "date écrite entre guillemets réécrite comme une date",
@@ -60,11 +60,20 @@ def read(path: Path) -> tuple[dict[str, Any], str]:
     return yaml.safe_load(match["head"]) or {}, match["body"]
 
 
+def unescaped(text: str) -> str:
+    """HTML entities decoded, again while some are left (`UX&amp;#x2F;UI` → `UX/UI`)."""
+    for _ in range(3):
+        text, before = html.unescape(text), text
+        if text == before:
+            break
+    return text
+
+
 def classify(before: Any, after: Any) -> str:
     if isinstance(before, str) and isinstance(after, str):
         if before.strip() == after:
             return "espaces"
-        if html.unescape(before.strip()) == after:
+        if unescaped(before.strip()) == after:
             return "html"
     if (
         isinstance(before, str)

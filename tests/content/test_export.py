@@ -194,7 +194,7 @@ def test_real_content_round_trip_changes_no_fact(tmp_path):
     assert {kind: len(items) for kind, items in found.items()} == {
         "corps": 1672,
         "espaces": 214,
-        "html": 2,
+        "html": 22,
         "liste": 7,
         "non-md": 2,
         "vide": 2,

@@ -107,6 +107,19 @@ class TestImport:
         }
         assert Startup.objects.filter(slug="e-inspé").exists()
 
+    def test_html_escaped_texts_are_decoded_as_beta_gouv_showed_them(self, content):
+        def escape(data):
+            data["role"] = "Ingénieure ouvrages d&#x27;art &amp; UX&amp;#x2F;UI"
+            data["missions"][0]["employer"] = "Intrapreneur &quot;Impact&quot;"
+
+        edit_front_matter(content / "_authors" / "marie.curie.md", escape)
+        run_import(content)
+        marie = Member.objects.get(slug="marie.curie")
+        assert marie.role == "Ingénieure ouvrages d'art & UX/UI"
+        assert marie.missions.filter(employer='Intrapreneur "Impact"').exists()
+        run_import(content)  # again: the decoded value is the file's, nothing to change
+        assert Member.objects.get(slug="marie.curie").role == marie.role
+
     def test_co_incubation_keeps_the_main_incubator(self, content):
         run_import(content)
         startup = Startup.objects.get(slug="ecobalyse")

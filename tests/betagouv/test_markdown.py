@@ -45,3 +45,53 @@ def test_images_become_links_since_the_csp_blocks_other_sites():
 
 def test_empty_text_gives_nothing():
     assert render_markdown("") == ""
+
+
+def test_raw_headings_are_shifted_as_the_markdown_ones():
+    # « boris » wrote its sections as raw <h2>: they were stripped and ran into the text.
+    html = render_markdown("<h2>2,4 millions</h2>\n\nTexte\n\n### Détail", top_heading=3)
+    assert "<h3>2,4 millions</h3>" in html
+    assert "<h4>Détail</h4>" in html
+
+
+def test_paths_of_beta_gouv_fr_point_there_and_this_sites_stay():
+    html = render_markdown(
+        "![](/img/netlifycms/envergo.jpg) [Approche](/approche) [Boris](/startups/boris) "
+        "[plus bas](#detail)"
+    )
+    assert (
+        '<a href="https://beta.gouv.fr/img/netlifycms/envergo.jpg" rel="noopener noreferrer">'
+        "Image : envergo.jpg</a>" in html
+    )
+    assert '<a href="https://beta.gouv.fr/approche" rel="noopener noreferrer">' in html
+    assert '<a href="/startups/boris" rel="noopener noreferrer">' in html
+    assert '<a href="#detail" rel="noopener noreferrer">' in html
+
+
+def test_raw_images_and_frames_become_named_links():
+    html = render_markdown(
+        '<p><img src="/img/rest/equipe.png" alt="L&#39;équipe"> <img src=https://x.fr/b.jpg>'
+        '<img alt="sans adresse"></p>\n\n'
+        '<iframe src="https://www.youtube.com/embed/abc" title="Présentation"></iframe>'
+    )
+    assert (
+        '<a href="https://beta.gouv.fr/img/rest/equipe.png" rel="noopener noreferrer">'
+        "Image : L'équipe</a>" in html
+    )
+    assert '<a href="https://x.fr/b.jpg" rel="noopener noreferrer">Image : b.jpg</a>' in html
+    assert "sans adresse" not in html
+    assert (
+        '<a href="https://www.youtube.com/embed/abc" rel="noopener noreferrer">'
+        "Contenu intégré : Présentation</a>" in html
+    )
+
+
+def test_empty_headings_and_links_are_dropped_and_tables_have_column_headers():
+    html = render_markdown(
+        '### \n\n### [](https://x.fr)\n\n[vide]() et <a href="">brut</a>\n\n'
+        "| Aide | Montant |\n|---|---|\n| A | 1 |"
+    )
+    assert "<h3>" not in html
+    assert "<a" not in html.split("<table>")[0]
+    assert "vide et brut" in html
+    assert '<th scope="col">Aide</th>' in html

@@ -163,6 +163,21 @@ def test_every_page_type_is_accessible_and_csp_clean(page, portfolio):
     ]
 
 
+def test_every_page_type_fits_a_narrow_screen(page, portfolio):
+    """At 320 px (a phone, or 400 % zoom), nothing scrolls sideways but the tables' own
+    boxes, which the keyboard can reach (WCAG 1.4.10, 2.1.1: axe's scrollable-region-focusable)."""
+    page.set_viewport_size({"width": 320, "height": 720})
+    for name, path in PAGES.items():
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, name
+        assert page.axe_violations() == [], name
+        # Whether or not this data makes them scroll, the keyboard can reach them.
+        for box in page.locator(".fr-table__container").all():
+            assert box.get_attribute("tabindex") == "0", name
+            assert box.get_attribute("role") == "region", name
+            assert page.locator(f"#{box.get_attribute('aria-labelledby')}").count() == 1, name
+
+
 def test_the_server_error_page_has_the_site_look_and_is_accessible(page, rf):
     """Django's handler500 renders 500.html without a request or the database: shown here in
     the browser, on the live server's address so that its stylesheets load."""

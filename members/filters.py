@@ -72,6 +72,19 @@ class MemberFilter(django_filters.FilterSet):
         value = getattr(self.form, "cleaned_data", {}).get(name)
         return getattr(value, "slug", value) or ""
 
+    def chosen(self) -> list[str]:
+        """The valid filters in words, for the page's title (« curie », En activité, Design)."""
+        self.errors  # noqa: B018 (validates the form)
+        cleaned = getattr(self.form, "cleaned_data", {})
+        words = [f"« {cleaned['q']} »"] if cleaned.get("q") else []
+        if cleaned.get("statut"):
+            words.append(dict(STATUSES)[cleaned["statut"]])
+        if cleaned.get("domain"):
+            words.append(cleaned["domain"])
+        if cleaned.get("incubator"):
+            words.append(cleaned["incubator"].title)
+        return words
+
     def total(self) -> int:
         """How many members the filters give, cached until the data or the date changes
         (`cached_value`): every page of the same filters shares it."""

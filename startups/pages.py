@@ -74,6 +74,13 @@ def paginate(
     return page, message
 
 
+def numbered(title: str, page: Page) -> str:
+    """`title`, and which page it is when there are several: each page has its own title."""
+    if page.paginator.num_pages > 1:
+        return f"{title} (page {page.number} sur {page.paginator.num_pages})"
+    return title
+
+
 @dataclass
 class PhaseSection:
     """The startups of one phase shown on a page, and how many that phase holds in all."""

@@ -45,7 +45,7 @@ from startups.models import (
     count_active,
     count_groups,
 )
-from startups.pages import alphabetical, paginate, phase_sections
+from startups.pages import alphabetical, numbered, paginate, phase_sections
 
 # How many startups of each phase an incubator or sponsor page shows before "see all".
 FIRST_PER_PHASE = 12
@@ -121,6 +121,7 @@ def startup_list(request: HttpRequest) -> HttpResponse:
     if query := filters.selected.get("q"):
         chosen.insert(0, f"« {query} »")
     page_title = f"Startups : {', '.join(chosen)}" if chosen else "Toutes les startups"
+    page_title = numbered(page_title, page)
     return render(
         request,
         "startups/startup_list.html#results" if partial else "startups/startup_list.html",
@@ -443,5 +444,6 @@ def search(request: HttpRequest) -> HttpResponse:
             "problems": query_problems(request.GET.get("q", "")),
             "results": results,
             "searched": bool(query_words(query)),
+            "page_title": f"Recherche : « {query} »" if query_words(query) else "Recherche",
         },
     )

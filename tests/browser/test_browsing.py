@@ -55,6 +55,7 @@ def test_htmx_updates_results_and_address_and_the_back_button_restores(page, por
         tick(page, "En incubation (2)")
     page.wait_for_url(re.compile(r"groupe=incubation"))
     assert "q=" not in page.url  # empty parameters left out of the address
+    page.wait_for_function("() => document.title.startsWith('Startups : En incubation')")
     page.wait_for_function("() => document.querySelectorAll('#resultats .fr-card').length === 2")
     assert sorted(result_titles(page)) == ["Aides Jeunes", "Écobalyse"]
     # The facet counts follow: the incubators' counts now apply the group filter.

@@ -119,6 +119,19 @@ def test_unknown_member_is_a_404(client, portfolio):
     assert client.get("/membres/a%00b/").status_code == 404
 
 
+def test_the_member_list_title_says_what_is_filtered(client, portfolio):
+    def title(query: str) -> str:
+        return re.search(r"<title>([^<]+) — Startups d’État", client.get(LIST + query).text)[1]
+
+    assert title("") == "Membres"
+    assert title("?q=curie&statut=actif&domain=Design&incubator=dinum") == (
+        "Membres : « curie », En activité, Design, Incubateur de la DINUM"
+    )
+    assert title("?statut=nope&domain=Design") == "Membres : Design"
+    htmx = client.get(LIST + "?domain=Design", headers={"HX-Request": "true"}).text
+    assert "<title>Membres : Design — Startups d’État — beta.gouv.fr</title>" in htmx
+
+
 def test_member_page_shows_the_startups_of_its_file_outside_missions(client, portfolio):
     """`previously` (and old files' `startups`) name startups that no mission names: the page
     links them once, by title; one already in a mission is not repeated, an unknown one is

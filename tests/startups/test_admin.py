@@ -9,7 +9,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from startups.models import (
     Event,
@@ -18,6 +17,7 @@ from startups.models import (
     StartupIncubator,
     StartupPhase,
 )
+from startups.templatetags.portfolio import long_date
 from tests.factories import (
     EventFactory,
     IncubatorFactory,
@@ -385,7 +385,7 @@ def test_an_admin_edit_is_live_for_visitors_despite_the_caches(
         assert after[url]["ETag"] != response["ETag"], url
     public = after[page].content.decode()
     assert "Accélération" in public
-    assert f"Mis à jour le {date_format(TODAY, 'j F Y')}" in public
+    assert f"Mis à jour le {long_date(TODAY)}" in public
     now = phase_counts(after[stats])
     assert (now["construction"], now["acceleration"]) == (
         counts["construction"] - 1,

@@ -266,6 +266,23 @@ def test_htmx_request_gets_the_results_and_the_facets_only(client, portfolio):
     assert 'id="facettes" hx-swap-oob="true"' in response.text
     assert "Écobalyse" in response.text
     assert "HX-Request" in response["Vary"]
+    # htmx puts it in the tab and the history: the address changed, so does the title.
+    assert "<title>Startups : Construction — Startups d’État — beta.gouv.fr</title>" in (
+        response.text
+    )
+
+
+def test_each_page_of_a_list_and_each_search_has_its_own_title(client, portfolio):
+    StartupFactory.create_batch(50, phases=[("construction", days_ago(10))])
+    titles = {
+        path: re.search(r"<title>([^<]+) — Startups d’État", client.get(path).text)[1]
+        for path in ("/startups/?sort=title", "/startups/?sort=title&page=2", "/recherche/?q=eco")
+    }
+    assert titles == {
+        "/startups/?sort=title": "Toutes les startups (page 1 sur 2)",
+        "/startups/?sort=title&page=2": "Toutes les startups (page 2 sur 2)",
+        "/recherche/?q=eco": "Recherche : « eco »",
+    }
 
 
 def test_the_filters_selects_show_each_value_with_its_count(client, portfolio):

@@ -283,6 +283,9 @@ CACHE_MAX_AGE = env_int("DJANGO_CACHE_MAX_AGE", 0)
 RESPONSE_CACHE_SECONDS = env_int("DJANGO_RESPONSE_CACHE_SECONDS", 0 if TESTING else 3600)
 UNCACHED_PATH_PREFIXES = ("/admin/", "/healthz")
 
+# Where readers write about the site (the accessibility statement gives it).
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "").strip() or "contact@beta.gouv.fr"
+
 # One line per request (status, time, queries), on by default in development.
 REQUEST_LOG = env_bool("DJANGO_REQUEST_LOG", DEBUG)
 # Open-data API (/api/, see the README section "API"). At most API_RATE_LIMIT requests per

@@ -121,6 +121,7 @@ class ListingsSitemap(PortfolioPagesSitemap):
             "startups:organisation_list",
             "stats:statistics",
             "api-v1:openapi-view",
+            "accessibility",
         ]
 
     def location(self, name: str) -> str:

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.decorators.http import require_safe
 
 from betagouv.sitemaps import SITEMAPS
-from betagouv.views import robots_txt
+from betagouv.views import accessibility, robots_txt
 
 urlpatterns = [
     path("", include("startups.urls")),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("flux/", include("startups.feed_urls")),
+    path("accessibilite/", accessibility, name="accessibility"),
     path("robots.txt", robots_txt, name="robots_txt"),
     # Django's sitemap views answer any method: like every public page, they take GET and HEAD.
     path("sitemap.xml", require_safe(sitemaps_views.index), {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -13,3 +15,9 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement a public site owes its readers (law 2005-102, art. 47)."""
+    return render(request, "accessibility.html", {"contact_email": settings.CONTACT_EMAIL})

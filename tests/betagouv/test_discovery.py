@@ -38,6 +38,7 @@ def test_sitemap_lists_every_public_page_with_lastmod(client):
         "/incubateurs/",
         "/statistiques/",
         "/api/v1/docs",
+        "/accessibilite/",
         "/startups/aides-jeunes/",
         "/membres/marie.curie/",
         "/incubateurs/dinum/",

@@ -84,6 +84,36 @@ def test_htmx_updates_results_and_address_and_the_back_button_restores(page, por
     assert page.console_errors == []
 
 
+def test_a_drop_down_list_walked_with_the_keyboard_applies_once_left(page, portfolio):
+    """Arrow keys change a closed list's value, option after option: the results follow when
+    the person leaves the list (or presses Enter), not at each option (WCAG 3.2.2)."""
+    page.goto("/startups/")
+    requests = []
+    page.on("request", lambda request: "/startups/?" in request.url and requests.append(request))
+    sponsor = page.get_by_label("Sponsor", exact=True)
+    sponsor.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(300)
+    assert requests == []
+    assert page.url.endswith("/startups/")
+    chosen = sponsor.input_value()
+    assert chosen
+    with page.expect_response(re.compile(rf"sponsor={chosen}")):
+        page.keyboard.press("Tab")
+    page.wait_for_url(re.compile(rf"sponsor={chosen}"))
+    assert len(requests) == 1
+    # Enter applies too, without leaving the list.
+    sponsor = page.get_by_label("Sponsor", exact=True)
+    sponsor.focus()
+    page.keyboard.press("ArrowDown")
+    chosen = sponsor.input_value()
+    with page.expect_response(re.compile(rf"sponsor={chosen}")):
+        page.keyboard.press("Enter")
+    assert len(requests) == 2
+    assert page.console_errors == []
+
+
 def test_filters_and_pages_with_the_keyboard_only(page, portfolio):
     StartupFactory.create_batch(50, title="Série", phases=[("construction", days_ago(3))])
     page.goto("/startups/")
@@ -145,6 +175,7 @@ PAGES = {
     "member-list": "/membres/",
     "member-detail": "/membres/marie.curie/",
     "search": "/recherche/?q=a",
+    "accessibility": "/accessibilite/",
     "not-found": "/startups/inexistante/",
 }
 

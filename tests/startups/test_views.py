@@ -714,8 +714,23 @@ PAGE_TYPES = {
     "members": "/membres/",
     "member": "/membres/marie.curie/",
     "search": "/recherche/?q=aides",
+    "accessibility": "/accessibilite/",
     "not found": "/startups/inconnue/",
 }
+
+
+def test_every_page_links_the_accessibility_statement_which_names_a_contact(client, settings):
+    settings.CONTACT_EMAIL = "accessibilite@exemple.gouv.fr"
+    footer = client.get("/").text.split('id="pied-de-page"')[1]
+    assert (
+        '<a class="fr-footer__bottom-link" href="/accessibilite/">Accessibilité : non conforme</a>'
+        in (footer)
+    )
+    statement = client.get("/accessibilite/")
+    assert statement.status_code == 200
+    assert "<strong>non conforme</strong>" in statement.text
+    assert 'href="mailto:accessibilite@exemple.gouv.fr"' in statement.text
+    assert "Défenseur des droits" in statement.text
 
 
 @pytest.mark.parametrize("path", PAGE_TYPES.values(), ids=PAGE_TYPES)

@@ -61,6 +61,7 @@ from startups.models import (
     Thematique,
     Usertype,
     count_groups,
+    usertype_label,
 )
 from startups.pages import alphabetical
 
@@ -367,7 +368,7 @@ class StartupFilter(django_filters.FilterSet):
 
     def usertype_facets(self) -> list[FacetValue]:
         rows = self.links_of_others(StartupUsertype.objects.all(), "usertype")
-        return self._facet(rows, "usertype", "usertype")
+        return self._facet(rows, "usertype", "usertype", ("name",), usertype_label)
 
     def links_of_others(self, links: QuerySet, name: str) -> QuerySet:
         """The rows of a link table (startup ↔ value) of the startups the filters other than

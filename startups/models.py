@@ -343,6 +343,23 @@ class Thematique(models.Model):
         return self.name
 
 
+# The codes beta.gouv.fr's forms write in `usertypes` (495 of the 662 real startups), as a
+# reader says them; other values are free text, shown as written.
+USERTYPE_LABELS = {
+    "etat": "Administrations de l’État",
+    "particulier": "Particuliers",
+    "collectivite-territoriale": "Collectivités territoriales",
+    "entreprise": "Entreprises",
+    "association": "Associations",
+    "etablissement-scolaire": "Établissements scolaires",
+    "parlement": "Parlement",
+}
+
+
+def usertype_label(name: str) -> str:
+    return USERTYPE_LABELS.get(name, name)
+
+
 class Usertype(models.Model):
     """A kind of user a startup serves (« particulier », « collectivité »...)."""
 
@@ -354,7 +371,11 @@ class Usertype(models.Model):
         verbose_name_plural = "types d’usagers"
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return usertype_label(self.name)
 
 
 def phase_in_effect_on(day: datetime.date) -> FilteredRelation:

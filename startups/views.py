@@ -253,10 +253,13 @@ def timeline_entry(period: StartupPhase, startup: Startup, today: datetime.date)
 def transparency_links(startup: Startup) -> list[tuple[str, str, str]]:
     """The public documents of a startup: (label, address, what to say when there is none).
 
-    The statistics are where `Startup.usage_statistics_url` says; a risk analysis the
-    content says was done (`analyse_risques: true`) without publishing it says so.
+    The statistics are where `Startup.usage_statistics_url` says; without its address, the
+    risk analysis says what the content says of it (`analyse_risques`: done, not done, or
+    nothing).
     """
-    risk_analysis = "réalisée, non publiée" if startup.analyse_risques else "non renseignée"
+    risk_analysis = {True: "réalisée, non publiée", False: "non réalisée"}.get(
+        startup.analyse_risques, "non renseignée"
+    )
     return [
         ("Site du service", startup.link, "non renseigné"),
         ("Code source", startup.repository, "non renseigné"),

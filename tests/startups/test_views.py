@@ -844,6 +844,17 @@ def test_group_counts_agree_in_number(client, portfolio):
     assert "2 arrêtées<" in text  # ADEME
 
 
+def test_usertype_codes_show_as_words(client, portfolio):
+    """beta.gouv.fr's forms write codes (`entreprise`, `etat`…): pages show words, addresses
+    keep the codes; a free-text value shows as written."""
+    page = client.get(portfolio.startups["ecobalyse"].get_absolute_url()).text
+    assert '<a class="fr-tag" href="/startups/?usertype=entreprise">Entreprises</a>' in page
+    StartupFactory(usertypes=["agents publics"], phases=[("construction", days_ago(10))])
+    listing = client.get(LIST).text
+    assert '<option value="entreprise">Entreprises (1)</option>' in listing
+    assert '<option value="agents publics">agents publics (1)</option>' in listing
+
+
 def test_transparency_says_what_the_content_says(client, portfolio):
     startup = portfolio.startups["ecobalyse"]
     startup.link = "https://ecobalyse.example.org/"
@@ -856,6 +867,12 @@ def test_transparency_says_what_the_content_says(client, portfolio):
     # A risk analysis done but not published is not "non renseignée".
     assert "réalisée, non publiée" in text
     assert "non renseigné" in client.get(portfolio.startups["aides"].get_absolute_url()).text
+    # `analyse_risques: false` (107 real files): not done, which is not "non renseignée".
+    startup.analyse_risques = False
+    startup.save()
+    risk = client.get(startup.get_absolute_url()).text.split("Analyse de risques", 1)[1][:200]
+    assert "non réalisée" in risk
+    assert "non renseignée" not in risk
 
 
 def test_cached_counts_follow_every_write(client, portfolio):

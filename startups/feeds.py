@@ -125,11 +125,11 @@ class PhaseChangesFeed(AtomFeed):
         return changes.order_by("-start", "-id")[:FEED_LENGTH]
 
     def item_title(self, change: StartupPhase) -> str:
-        return f"{change.startup.title} : {change.phase.label}"
+        return f"{change.startup.title} : {change.phase.label_for_one}"
 
     def item_description(self, change: StartupPhase) -> str:
         return escape(
-            f"{change.startup.title} est en phase « {change.phase.label} » depuis le "
+            f"{change.startup.title} est en phase « {change.phase.label_for_one} » depuis le "
             f"{change.start:%d/%m/%Y}. {change.startup.mission}"
         )
 

@@ -215,6 +215,12 @@ class Phase(models.Model):
         return reverse("startups:phase_detail", args=[self.slug])
 
     @property
+    def label_for_one(self) -> str:
+        """The phase of one startup: « Arrêté », where the content's label names them all
+        (« Services arrêtés », « Investigations non concluantes »)."""
+        return PhaseSlug(self.slug).label
+
+    @property
     def documentation_link(self) -> str:
         """`documentation_url` as a link: the content gives a path on beta.gouv.fr
         (/approche/construction), which is not a page of this site."""

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from startups.models import Phase
-from startups.templatetags.portfolio import long_date
+from startups.templatetags.portfolio import long_date, phase_badge
 from tests.factories import (
     IncubatorFactory,
     MemberFactory,
@@ -842,6 +842,23 @@ def test_group_counts_agree_in_number(client, portfolio):
     assert "0 arrêtée<" in text  # DINUM
     assert "1 arrêtée<" in text  # the Fabrique
     assert "2 arrêtées<" in text  # ADEME
+
+
+def test_one_startups_phase_is_named_in_the_singular(client, portfolio):
+    """The content names the phases for all the startups in them (« Services arrêtés »):
+    one startup's badge, timeline and feed entry say « Arrêté »; the list's sections and
+    the phase's page keep the content's label."""
+    Phase.objects.filter(slug="abandon").update(label="Services arrêtés")
+    stopped = portfolio.startups["ancien"]
+    page = client.get(stopped.get_absolute_url()).text
+    assert f'{phase_badge("abandon")}">Arrêté</span>' in page
+    assert '<a href="/phases/abandon/">Arrêté</a>' in page
+    assert "Services arrêtés" not in page.split("<main")[1]
+    assert '<a href="/phases/abandon/">Services arrêtés</a>' in client.get(LIST).text
+    card = client.get(LIST, {"phase": "abandon", "sort": "title"}).text
+    assert f'{phase_badge("abandon")}">Arrêté</p>' in card
+    feed = client.get("/flux/changements-de-phase.atom").text
+    assert f"{stopped.title} : Arrêté" in feed
 
 
 def test_usertype_codes_show_as_words(client, portfolio):

@@ -4,7 +4,7 @@ sitemap entries."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sized
 from html import escape as escape_html
 from typing import TYPE_CHECKING
 
@@ -44,6 +44,19 @@ def long_date(day: datetime.date | None) -> str:
         return ""
     text = date_filter(day, "j F Y")
     return f"1er{text[1:]}" if day.day == 1 else text
+
+
+@register.filter
+def pluriel(value: object, suffixes: str = "s") -> str:
+    """`pluralize` as French counts: 0 and 1 take the singular (« 0 startup financée »), 2
+    and more the plural. A number or a collection; « singular,plural » suffixes as well."""
+    singular, _, plural = suffixes.rpartition(",")
+    try:
+        count = len(value) if isinstance(value, Sized) and not isinstance(value, str) else value
+        count = abs(float(count))
+    except (TypeError, ValueError):
+        return ""
+    return plural if count >= 2 else singular
 
 
 @register.filter

@@ -8,8 +8,10 @@ from startups.templatetags.portfolio import (
     group_badge,
     long_date,
     phase_badge,
+    pluriel,
     select_options,
 )
+from tests.factories import OrganisationFactory
 
 
 @pytest.mark.parametrize(
@@ -62,3 +64,18 @@ def test_long_dates_write_the_first_of_a_month_1er():
     assert long_date(datetime.date(2020, 1, 2)) == "2 janvier 2020"
     assert long_date(datetime.date(2024, 3, 31)) == "31 mars 2024"
     assert long_date(None) == ""
+
+
+def test_french_plurals_take_the_singular_for_zero_and_one():
+    assert [pluriel(count) for count in (0, 1, 1.5, 2, 1000, -3)] == ["", "", "", "s", "s", "s"]
+    assert pluriel([]) == pluriel(["a"]) == ""
+    assert pluriel(["a", "b"]) == "s"
+    assert pluriel(0, "l’incubateur,les incubateurs") == "l’incubateur"
+    assert pluriel(2, "l’incubateur,les incubateurs") == "les incubateurs"
+    assert pluriel("deux") == ""
+
+
+@pytest.mark.django_db
+def test_a_sponsor_without_startups_says_it_in_the_singular(client):
+    organisation = OrganisationFactory()
+    assert "<h2>0 startup financée</h2>" in client.get(organisation.get_absolute_url()).text

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import html
-import itertools
 from collections.abc import Iterable
 
 from django.http import HttpRequest, HttpResponse
@@ -316,18 +315,19 @@ def incubator_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Startup.objects.incubated_by(incubator), f"incubator-startups:{incubator.pk}", today
     )
     phases = list(Phase.objects.all())
-    # Its teams with their members active today, in one query: (team, members) pairs.
+    # Its teams, each with its members active today (a team may have none today): two
+    # queries, even without teams (a prefetch would then skip one).
+    active: dict[int, list[Member]] = {}
     memberships = (
         TeamMembership.objects.filter(
             team__incubator=incubator, member__in=Member.objects.active_on(today)
         )
-        .select_related("team", "member")
-        .order_by("team__name", "team", "member__search_text", "member__fullname", "member")
+        .select_related("member")
+        .order_by("member__search_text", "member__fullname", "member")
     )
-    teams = [
-        (team, [membership.member for membership in rows])
-        for team, rows in itertools.groupby(memberships, key=lambda membership: membership.team)
-    ]
+    for membership in memberships:
+        active.setdefault(membership.team_id, []).append(membership.member)
+    teams = [(team, active.get(team.pk, [])) for team in incubator.teams.order_by("name", "pk")]
     return render(
         request,
         "startups/incubator_detail.html",

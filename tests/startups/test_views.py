@@ -12,6 +12,7 @@ from startups.templatetags.portfolio import long_date, phase_badge
 from tests.factories import (
     IncubatorFactory,
     MemberFactory,
+    MissionFactory,
     OrganisationFactory,
     StartupFactory,
     TeamFactory,
@@ -511,17 +512,31 @@ def test_incubator_page_shows_the_first_startups_of_each_phase_and_links_to_all(
     assert f"{LIST}?incubator=ademe&amp;phase=construction" in response.text
 
 
+def test_an_incubator_shows_its_teams_even_with_nobody_active_today(client, portfolio):
+    quiet = TeamFactory(
+        name="Équipe des mentors", incubator=portfolio.incubators["dinum"], mission="Conseiller."
+    )
+    gone = MemberFactory(fullname="Ancienne Mentore", teams=[quiet])
+    MissionFactory(member=gone, start=days_ago(900), end=days_ago(400))
+    text = client.get(portfolio.incubators["dinum"].get_absolute_url()).text
+    team = text.split("<h3>Équipe des mentors</h3>")[1].split("<h3>")[0]
+    assert "Conseiller." in team
+    assert "Aucun membre de cette équipe n’est en activité aujourd’hui." in team
+    assert "Ancienne Mentore" not in team
+    assert "Irène Joliot" in text.split("<h3>Équipe d’animation</h3>")[1]
+
+
 def test_incubator_pages_query_counts(client, portfolio, django_assert_num_queries):
     detail = portfolio.incubators["dinum"].get_absolute_url()
     listing = reverse("startups:incubator_list")
-    # Detail: version, incubator, counts, first startups per phase, phases, its teams' active
-    # members.
-    with django_assert_num_queries(6):
+    # Detail: version, incubator, counts, first startups per phase, phases, its teams, their
+    # active members.
+    with django_assert_num_queries(7):
         client.get(detail)
     with django_assert_num_queries(4):  # version, count, page, counts per incubator
         client.get(listing)
     grow(portfolio)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(detail)
     with django_assert_num_queries(4):
         client.get(listing)
@@ -533,10 +548,11 @@ def test_incubator_and_sponsor_pages_rank_their_startups_once_per_version(
     settings.RESPONSE_CACHE_SECONDS = 0  # The data's own cache, not the response cache.
     incubator = portfolio.incubators["dinum"]
     sponsor = portfolio.organisations["cnam"]
-    for page in (incubator, sponsor):
+    # The counts and the first startups per phase come from the cache: left, the version, the
+    # page's row, the phases, and the incubator's teams and their active members.
+    for page, queries in ((incubator, 5), (sponsor, 4)):
         client.get(page.get_absolute_url())
-        # The counts and the first startups per phase come from the cache.
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(queries):
             client.get(page.get_absolute_url())
     StartupFactory(
         title="Nouvelle",

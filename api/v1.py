@@ -24,7 +24,7 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.parser import Parser
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from api import rows
@@ -72,6 +72,7 @@ from startups.models import (
     count_groups,
 )
 from stats.figures import compute
+from stats.forms import FIRST_DAY, out_of_range
 
 DESCRIPTION = """\
 Les données du portefeuille des Startups d’État, en lecture seule, sans authentification.
@@ -86,6 +87,8 @@ Les données du portefeuille des Startups d’État, en lecture seule, sans auth
   (une liste vide `[]`) : tous les champs sont toujours présents, sauf avec `fields`.
 - Paramètre inconnu, valeur inconnue, date invalide, mauvais type : 400 et un corps JSON
   `{"detail", "errors": [{"parameter", "message"}]}`.
+- Les statistiques (`stats/…`) couvrent les mêmes jours que la page Statistiques : du
+  1er janvier 2013 à aujourd’hui (heure de Paris) ; une autre date répond 400.
 - `ETag` et `Last-Modified` (réponse 304 à la revalidation), CORS ouvert en lecture,
   compression brotli ou gzip, limite de requêtes par adresse IP (429 et `Retry-After`).
 
@@ -101,9 +104,26 @@ NAME_PATTERN = r"^[^\x00-\x1f\x7f]+$"
 
 
 def _iso_date(value: Any) -> Any:
-    if isinstance(value, str) and not re.match(DATE_PATTERN, value):
-        raise PydanticCustomError("date_format", "date attendue au format AAAA-MM-JJ")
+    if isinstance(value, str):
+        if not re.fullmatch(DATE_PATTERN, value):
+            raise PydanticCustomError("date_format", "date attendue au format AAAA-MM-JJ")
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            # Well written, but no such day (2024-02-30): say so, not that the format is wrong.
+            raise PydanticCustomError(
+                "no_such_day",
+                "date inexistante : {day} n’est pas un jour du calendrier",
+                {"day": value},
+            ) from None
     return value
+
+
+def _statistics_day(day: datetime.date) -> datetime.date:
+    """The statistics' days are the statistics page's (`stats.forms.out_of_range`)."""
+    if problem := out_of_range(day):
+        raise PydanticCustomError("statistics_range", problem)
+    return day
 
 
 IsoDate = Annotated[
@@ -111,6 +131,8 @@ IsoDate = Annotated[
     BeforeValidator(_iso_date),
     WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
 ]
+# A day the statistics cover: from 2013-01-01 to today (Paris time), as on the page.
+StatisticsDay = Annotated[IsoDate, AfterValidator(_statistics_day)]
 SlugParam = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=200)]
 NameParam = Annotated[str, Field(pattern=NAME_PATTERN, max_length=100)]
 
@@ -177,12 +199,19 @@ class PhaseParams(ListParams):
     fields: str | None = fields_param(PhaseItem)
 
 
+STATISTICS_DAYS = f"du {FIRST_DAY.isoformat()} à aujourd’hui, heure de Paris"
+
+
 class StatsParams(Schema):
-    date: IsoDate | None = Field(None, description="La date (aujourd’hui par défaut).")
+    date: StatisticsDay | None = Field(
+        None, description=f"La date ({STATISTICS_DAYS} ; aujourd’hui par défaut)."
+    )
 
 
 class EvolutionParams(Schema):
-    until: IsoDate | None = Field(None, description="Dernier jour compté (aujourd’hui par défaut).")
+    until: StatisticsDay | None = Field(
+        None, description=f"Dernier jour compté ({STATISTICS_DAYS} ; aujourd’hui par défaut)."
+    )
 
 
 def reject_unknown(request: HttpRequest, params: type[Schema]) -> None:

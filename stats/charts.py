@@ -195,22 +195,35 @@ def grouped_bars(
 
 
 def boxes(
-    chart_id: str, rows: list[tuple[Series, float | None, float | None, float | None]]
+    chart_id: str,
+    rows: list[tuple[Series, int, float | None, float | None, float | None]],
+    fewest: int = 1,
 ) -> dict:
     """For each phase, a box from the first to the third quartile and a line at the median.
 
-    Lengths are given in days and drawn in months (30.44 days) on a shared axis.
+    `rows` give each series' number of values, then its quartiles. A series with fewer
+    values than `fewest` gets no box, a note instead (its quartiles stay in the table), and
+    does not stretch the axis. Lengths are given in days and drawn in months (30.44 days)
+    on a shared axis.
     """
     label_width, value_width, row, axis = 270, 150, 34, 26
     plot_width = WIDTH - label_width - value_width
-    longest = max((q3 for _, _, _, q3 in rows if q3 is not None), default=0) / 30.44
+    boxed = [q3 for _, count, _, _, q3 in rows if count >= fewest and q3 is not None]
+    longest = max(boxed, default=0) / 30.44
     ticks = nice_ticks(longest, 4)
     scale = plot_width / ticks[-1]
     drawn = []
-    for index, (item, q1, median, q3) in enumerate(rows):
+    for index, (item, count, q1, median, q3) in enumerate(rows):
         y = index * row + 6
-        entry = {"series": item, "y": y, "text_y": y + 17, "missing": median is None}
-        if median is not None:
+        entry = {
+            "series": item,
+            "y": y,
+            "text_y": y + 17,
+            "missing": median is None,
+            "few": median is not None and count < fewest,
+            "count": count,
+        }
+        if median is not None and count >= fewest:
             entry.update(
                 {
                     "x": round(label_width + q1 / 30.44 * scale, 1),

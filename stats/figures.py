@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear, RowNumber
 
 from betagouv.caching import cached_data
+from betagouv.search import fold
 from members.models import Member
 from startups.models import (
     DaysBetween,
@@ -47,6 +48,9 @@ from startups.models import (
 PHASES: list[str] = PhaseSlug.values
 # Quartiles asked of the durations, as fractions of four.
 QUARTILES = (1, 2, 3)
+# Fewer completed periods than this make quartiles to read with care: the table marks them
+# and the chart draws no box for them.
+FEW_PERIODS = 10
 NO_SPONSOR = "aucun-sponsor"
 NO_SPONSOR_LABEL = "Aucun sponsor"
 
@@ -101,6 +105,11 @@ class Duration:
     q1: float | None = None
     median: float | None = None
     q3: float | None = None
+
+    @property
+    def few(self) -> bool:
+        """Some completed periods, too few for the quartiles to say much (FEW_PERIODS)."""
+        return 0 < self.completed < FEW_PERIODS
 
 
 @dataclass(frozen=True)
@@ -288,11 +297,11 @@ def by_incubator(day: datetime.date) -> list[Breakdown]:
     counts = Startup.objects.phase_counts_per("incubators", day)
     labels = Incubator.objects.order_by().values_list("pk", "slug", "title")
     breakdowns = [Breakdown(slug, title, counts[pk]) for pk, slug, title in labels if pk in counts]
-    return sorted(breakdowns, key=lambda row: (row.label.lower(), row.key))
+    return sorted(breakdowns, key=lambda row: (fold(row.label), row.key))
 
 
 def by_sponsor_domain(day: datetime.date) -> list[Breakdown]:
-    """Counts per phase on `day` per sponsors' ministerial domain.
+    """Counts per phase on `day` per sponsors' ministerial domain, by label.
 
     A startup with sponsors in two domains counts once in each (and once in a domain where
     it has two sponsors); startups without any sponsor make the « Aucun sponsor » row.
@@ -311,8 +320,11 @@ def by_sponsor_domain(day: datetime.date) -> list[Breakdown]:
         key = domain or NO_SPONSOR
         label = labels.get(domain, domain) if domain else NO_SPONSOR_LABEL
         breakdowns.setdefault(key, Breakdown(key, label)).counts[phase] = total
-    order = {value: position for position, value in enumerate(labels)}
-    return sorted(breakdowns.values(), key=lambda row: (order.get(row.key, len(order)), row.key))
+    # By label as a French reader sorts (« Économie et finances » among the E), « Aucun
+    # sponsor » last.
+    return sorted(
+        breakdowns.values(), key=lambda row: (row.key == NO_SPONSOR, fold(row.label), row.key)
+    )
 
 
 def members_by_domain(day: datetime.date) -> list[tuple[str, int]]:

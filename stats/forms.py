@@ -3,6 +3,7 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from dsfr.forms import DsfrBaseForm
 
 FIRST_DAY = datetime.date(2013, 1, 1)
@@ -12,6 +13,16 @@ ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 INVALID_DATE = (
     "Date invalide : saisissez une date réelle au format AAAA-MM-JJ, par exemple 2024-01-31."
 )
+
+
+def out_of_range(day: datetime.date) -> str:
+    """Why the statistics do not cover `day`, in French ("" when they do): the page, its
+    downloads and the API's statistics all take the days from FIRST_DAY to today (Paris
+    time), a day announced for the future being no fact yet."""
+    today = timezone.localdate()
+    if FIRST_DAY <= day <= today:
+        return ""
+    return f"date attendue entre le 1er janvier 2013 et aujourd’hui ({today:%d/%m/%Y})"
 
 
 class StatisticsDateForm(DsfrBaseForm):
@@ -29,13 +40,8 @@ class StatisticsDateForm(DsfrBaseForm):
         day = self.cleaned_data["date"]
         if day is not None and not ISO_DAY.fullmatch(self.data["date"]):
             raise forms.ValidationError(INVALID_DATE, code="invalid")
-        today = timezone.localdate()
-        if day is not None and not FIRST_DAY <= day <= today:
-            raise forms.ValidationError(
-                "Choisissez une date entre le 1er janvier 2013 et aujourd’hui (%(today)s).",
-                params={"today": today.strftime("%d/%m/%Y")},
-                code="out_of_range",
-            )
+        if day is not None and (problem := out_of_range(day)):
+            raise forms.ValidationError(capfirst(problem) + ".", code="out_of_range")
         return day
 
     def asked_day(self) -> datetime.date | None:

@@ -19,7 +19,8 @@ SUMMARY_LABELS = {
     PhaseGroup.INCUBATION.value: PhaseGroup.INCUBATION.label,
     PhaseGroup.LIVING.value: PhaseGroup.LIVING.label,
     PhaseGroup.STOPPED.value: PhaseGroup.STOPPED.label,
-    "actives": "Startups actives (définition beta.gouv.fr)",
+    # Not a fourth group: a part of `startups`, each also counted in its group.
+    "actives": "Dont startups actives (définition beta.gouv.fr), déjà comptées dans leur groupe",
     "membres-actifs": "Membres actifs",
 }
 

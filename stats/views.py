@@ -9,7 +9,8 @@ from django.views.decorators.http import require_safe
 
 from betagouv.downloads import spreadsheet_safe
 from startups.models import PhaseGroup, PhaseSlug
-from stats.figures import PHASES, compute, summary
+from startups.templatetags.portfolio import long_date
+from stats.figures import FEW_PERIODS, PHASES, compute, summary
 from stats.forms import FIRST_DAY, StatisticsDateForm
 from stats.tables import TABLES, Table
 
@@ -31,9 +32,23 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stats/statistics.html",
-        {"form": form, "day": day, "canonical": canonical, **page_context(figures, day)},
+        {
+            "form": form,
+            "day": day,
+            "canonical": canonical,
+            "page_title": statistics_title(valid, form.asked_day()),
+            **page_context(figures, day),
+        },
         status=200 if valid else 400,
     )
+
+
+def statistics_title(valid: bool, asked: datetime.date | None) -> str:
+    """The page's title: its date when one was asked, first that it answers an error when
+    the date was wrong (RGAA 8.6)."""
+    if not valid:
+        return "Erreur : Statistiques"
+    return f"Statistiques au {long_date(asked)}" if asked else "Statistiques"
 
 
 def page_context(figures: dict, day: datetime.date) -> dict:
@@ -80,6 +95,7 @@ def page_context(figures: dict, day: datetime.date) -> dict:
             }
             for group in PhaseGroup
         ],
+        "active_phases": [labels[phase].lower() for phase in PhaseSlug if phase.counts_as_active],
         "evolution_rows": [
             (f"{point:%d/%m/%Y}", [*(counts[p] for p in PHASES), sum(counts.values())])
             for point, counts in figures["evolution"].counted
@@ -100,10 +116,13 @@ def page_context(figures: dict, day: datetime.date) -> dict:
             {
                 "label": labels[row.phase],
                 "completed": row.completed,
+                "few": row.few,
                 "values": [row.q1, row.median, row.q3],
             }
             for row in figures["durations"]
         ],
+        "few_periods": FEW_PERIODS,
+        "some_durations_few": any(row.few for row in figures["durations"]),
         "cohort_rows": [
             {
                 "year": cohort.year,

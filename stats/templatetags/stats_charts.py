@@ -13,7 +13,7 @@ from startups.models import PhaseGroup
 from startups.templatetags.portfolio import long_date
 from stats import charts
 from stats.charts import PATTERNS, Series
-from stats.figures import PHASES, Cohort, Duration, Evolution, FlowYear, MemberYear
+from stats.figures import FEW_PERIODS, PHASES, Cohort, Duration, Evolution, FlowYear, MemberYear
 
 register = template.Library()
 
@@ -148,13 +148,14 @@ def member_flows_chart(member_flows: list[MemberYear]) -> dict:
 @register.inclusion_tag("stats/charts/boxes.html")
 def durations_chart(labels: dict[str, str], durations: list[Duration]) -> dict:
     series = {item.key: item for item in phase_series(labels)}
-    rows = [(series[row.phase], row.q1, row.median, row.q3) for row in durations]
+    rows = [(series[row.phase], row.completed, row.q1, row.median, row.q3) for row in durations]
     return {
-        "chart": charts.boxes("graphique-durees", rows),
+        "chart": charts.boxes("graphique-durees", rows, fewest=FEW_PERIODS),
         "series": list(series.values()),
         "title": "Durée des phases terminées, en mois",
         "description": "Pour chaque phase, une boîte du premier au troisième quartile et un "
-        f"trait à la médiane, libellé de la médiane en mois. {TABLE_NOTE}",
+        "trait à la médiane, libellé de la médiane en mois ; pas de boîte pour une phase "
+        f"terminée moins de {FEW_PERIODS} fois, trop peu pour en tirer une durée. {TABLE_NOTE}",
     }
 
 

@@ -71,3 +71,37 @@ def test_bad_dates_are_400(client, query):
     response = client.get(f"/api/v1/stats/phases?{query}")
     assert response.status_code == 400
     assert response.json()["errors"]
+
+
+def test_stats_take_exactly_the_days_of_the_statistics_page(client, portfolio, today):
+    """Before 2013 or after today (a transfer announced for the future is no fact yet), the
+    API refuses the date as the page does, with the page's rule and message."""
+    tomorrow = today + datetime.timedelta(days=1)
+    for value in ["1900-01-01", "2012-12-31", tomorrow.isoformat(), "2030-01-01"]:
+        page = client.get("/statistiques/", {"date": value})
+        assert page.status_code == 400
+        for path, parameter in [("phases", "date"), ("evolution", "until")]:
+            response = client.get(f"/api/v1/stats/{path}?{parameter}={value}")
+            assert response.status_code == 400, (path, value)
+            message = f"date attendue entre le 1er janvier 2013 et aujourd’hui ({today:%d/%m/%Y})"
+            assert response.json() == {
+                "detail": f"Paramètre(s) invalide(s) : {parameter}",
+                "errors": [{"parameter": parameter, "message": message}],
+            }
+            assert f"D{message[1:]}." in page.text  # The page writes it as a sentence.
+    for value in ["2013-01-01", today.isoformat()]:
+        assert client.get(f"/api/v1/stats/phases?date={value}").status_code == 200
+        assert client.get(f"/api/v1/stats/evolution?until={value}").status_code == 200
+    # Other endpoints keep their own range: any day of 1900–2099.
+    assert client.get("/api/v1/startups?phase_on=2030-01-01").status_code == 200
+    assert client.get("/api/v1/startups?phase_on=1900-01-01").status_code == 200
+
+
+def test_a_well_written_day_that_does_not_exist_is_named_so(client):
+    (error,) = client.get("/api/v1/stats/phases?date=2024-02-30").json()["errors"]
+    assert error == {
+        "parameter": "date",
+        "message": "date inexistante : 2024-02-30 n’est pas un jour du calendrier",
+    }
+    (error,) = client.get("/api/v1/stats/phases?date=2024-2-3").json()["errors"]
+    assert error["message"].startswith("date attendue au format AAAA-MM-JJ")

@@ -35,7 +35,7 @@ def portfolio():
 
 def test_statistics_in_a_real_browser_are_accessible_and_csp_clean(page, portfolio):
     page.goto("/statistiques/?date=2023-06-30")
-    assert page.title() == "Statistiques — Startups d’État — beta.gouv.fr"
+    assert page.title() == "Statistiques au 30 juin 2023 — Startups d’État — beta.gouv.fr"
     assert page.get_by_role("heading", level=1).inner_text() == "Statistiques au 30 juin 2023"
     charts = page.get_by_role("img")
     assert charts.count() >= 7
@@ -64,3 +64,18 @@ def test_without_javascript_the_date_form_and_the_charts_work(no_js_page, portfo
     assert no_js_page.url.endswith("/statistiques/?date=2021-12-31")
     assert "Statistiques au 31 décembre 2021" in no_js_page.locator("h1").inner_text()
     assert no_js_page.locator("svg.stats-chart").first.is_visible()
+
+
+def test_statistics_fit_a_narrow_screen_and_their_tables_take_the_keyboard(page, portfolio):
+    """At 320 px (a phone, 400 % zoom) the page does not scroll sideways: the download links'
+    hidden texts stay in their table's box (WCAG 1.4.10); every table's box can take the
+    focus, to be scrolled with the keyboard (WCAG 2.1.1)."""
+    page.set_viewport_size({"width": 320, "height": 720})
+    page.goto("/statistiques/?date=2023-06-30")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    boxes = page.locator(".fr-table__container").all()
+    assert len(boxes) >= 9
+    for box in boxes:
+        assert box.get_attribute("tabindex") == "0"
+        assert page.locator(f"#{box.get_attribute('aria-labelledby')}").count() == 1
+    page.assert_accessible()

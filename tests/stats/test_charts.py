@@ -57,3 +57,23 @@ def test_count_rows_escape_labels_and_write_numbers_in_french():
         '<td class="stats-num">1\xa0234</td><td class="stats-num">56</td></tr>'
         '<tr><th scope="row">B</th><td class="stats-num">1\xa0234\xa0567</td></tr>'
     )
+
+
+def test_boxes_leave_out_series_with_too_few_values_and_keep_the_axis_to_the_others():
+    many, few, none = (Series(key, key, "solid") for key in ("many", "few", "none"))
+    chart = charts.boxes(
+        "test",
+        [
+            (many, 12, 30.44, 60.88, 91.32),
+            (few, 3, 300.0, 3000.0, 9000.0),
+            (none, 0, None, None, None),
+        ],
+        fewest=10,
+    )
+    boxed, thin, empty = chart["rows"]
+    assert "x" in boxed
+    assert not boxed["few"]
+    assert (thin["few"], thin["count"], "x" in thin) == (True, 3, False)
+    assert (empty["missing"], empty["few"]) == (True, False)
+    # The axis reaches the drawn boxes' 3 months, not the thin series' 296.
+    assert chart["ticks"][-1]["label"] == "3"

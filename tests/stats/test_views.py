@@ -9,8 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from startups.models import PhaseSlug, Startup
+from stats import figures
 from stats.tables import TABLES
-from tests.factories import IncubatorFactory, MemberFactory, MissionFactory, StartupFactory
+from tests.factories import (
+    IncubatorFactory,
+    MemberFactory,
+    MissionFactory,
+    OrganisationFactory,
+    StartupFactory,
+)
 from tests.stats.conftest import DAY
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +234,112 @@ def test_a_title_that_looks_like_a_formula_downloads_as_text(client, portfolio):
     StartupFactory(incubator=incubator, phases=[("investigation", "2024-01-01")])
     rows = read_csv(download(client, "incubateurs", "csv", date="2024-06-30"))
     assert [row[1] for row in rows if "incubateur" in row[1]] == ["'=1+1 incubateur"]
+
+
+def _table(html: str, caption: str) -> str:
+    """The HTML of the table with this caption (the page's own markup)."""
+    return re.search(rf"<caption[^>]*>{caption}.*?</table>", html, re.S)[0]
+
+
+def _counts(html: str) -> list[int]:
+    return [int(count) for count in re.findall(r'<td class="stats-num">(\d+)</td>', html)]
+
+
+def test_the_groups_add_up_to_the_total_and_actives_are_a_part_apart(client, portfolio):
+    response = client.get(URL, {"date": "2024-06-30"})
+    groups, total, part = _table(response.text, "Groupes de phases").split("<tbody>")[1:]
+    # The first row group is the three groups, which make the total: 0 + 2 + 2 = 4.
+    assert groups.count('<th scope="row">') == 3
+    assert sum(_counts(groups)) == _counts(total)[0] == 4
+    assert "Total des trois groupes" in total
+    # Active startups (1, « Dossier », opéré) are their own row group, headed « Dont ».
+    assert '<th scope="rowgroup" colspan="4">Dont (startups déjà comptées' in part
+    assert "Startups actives" in part
+    assert "Startups actives" not in groups + total
+    assert _counts(part) == [1]
+    labels = response.context["labels"]
+    active = ["investigation", "construction", "acceleration", "consolidation", "opere"]
+    assert ", ".join(labels[phase].lower() for phase in active) in part
+
+
+def test_the_summary_download_says_actives_are_counted_in_the_groups(client, portfolio):
+    for rows in (
+        read_csv(download(client, "synthese", "csv", date="2024-06-30"))[1:],
+        [list(row.values()) for row in download(client, "synthese", "json").json()["rows"]],
+    ):
+        labels = {row[0]: row[1] for row in rows}
+        assert labels["actives"].startswith("Dont startups actives")
+        assert "déjà comptées dans leur groupe" in labels["actives"]
+
+
+def test_domains_are_in_the_order_of_their_french_labels_no_sponsor_last(client, portfolio):
+    for domain in ("bercy", "armees", "environnement", "autres"):
+        StartupFactory(
+            sponsors=[OrganisationFactory(ministerial_domain=domain)],
+            phases=[("investigation", D(2024, 1, 1))],
+        )
+    labels = [
+        "Armées",
+        "Autres",
+        "Économie et finances",
+        "Éducation nationale",
+        "Justice",
+        "Transition écologique",
+        "Aucun sponsor",
+    ]
+    assert [row.label for row in figures.by_sponsor_domain(DAY)] == labels
+    page = client.get(URL, {"date": "2024-06-30"}).context
+    assert [label for label, _ in page["domain_rows"]] == labels
+    rows = read_csv(download(client, "domaines", "csv", date="2024-06-30"))[1:]
+    assert [row[1] for row in rows] == labels
+    assert rows[-1][0] == "aucun-sponsor"
+
+
+def test_incubators_are_in_the_order_of_their_french_names(client, portfolio):
+    for title in ("École du numérique", "fabrique", "Zèbre"):
+        StartupFactory(
+            incubator=IncubatorFactory(title=title), phases=[("investigation", D(2024, 1, 1))]
+        )
+    rows = read_csv(download(client, "incubateurs", "csv", date="2024-06-30"))[1:]
+    assert [row[1] for row in rows] == [
+        "École du numérique",
+        "fabrique",
+        "Incubateur A, le premier",
+        "Incubateur B",
+        "Zèbre",
+    ]
+
+
+def test_durations_from_few_periods_are_marked_and_not_drawn(client, portfolio):
+    # Ten more completed investigations: 12 in all; construction has 3, accélération 1.
+    for index in range(10):
+        StartupFactory(
+            phases=[("investigation", D(2018, 1, 1 + index)), ("construction", D(2018, 9, 1))]
+        )
+    response = client.get(URL, {"date": "2024-06-30"})
+    rows = dict(zip(PhaseSlug.values, response.context["duration_rows"], strict=True))
+    assert (rows["investigation"]["completed"], rows["investigation"]["few"]) == (12, False)
+    assert (rows["construction"]["completed"], rows["construction"]["few"]) == (3, True)
+    assert (rows["opere"]["completed"], rows["opere"]["few"]) == (0, False)
+    html = response.text
+    table = _table(html, "Durée des phases terminées")
+    marker = "(moins de 10 périodes terminées : à lire avec prudence)"
+    assert table.count(marker) == 2  # Construction and accélération; none completed: no mark.
+    assert re.search(r"<th scope=\"row\">Construction</th><td[^>]*>3<span aria-hidden", table)
+    assert "Moins de 10 périodes terminées : à lire avec prudence" in html  # The footnote.
+    # The chart draws one box, investigation's; the others say why not, the table keeps all.
+    chart = re.search(r'<svg[^>]*aria-labelledby="graphique-durees-titre.*?</svg>', html, re.S)[0]
+    assert chart.count('class="stats-chart__mark"') == 1
+    assert chart.count("trop peu pour une boîte") == 2
+    assert "1 phase terminée : trop peu" in chart
+    assert "3 phases terminées : trop peu" in chart
+    assert table.count('<th scope="row">') == len(PhaseSlug)
+
+
+def test_the_title_says_the_date_asked_or_that_the_page_answers_an_error(client, portfolio):
+    assert "<title>Statistiques — " in client.get(URL).text
+    assert "<title>Statistiques au 1er juin 2024 — " in client.get(URL, {"date": "2024-06-01"}).text
+    for value in ("abc", "2012-12-31"):
+        response = client.get(URL, {"date": value})
+        assert response.status_code == 400
+        assert "<title>Erreur : Statistiques — " in response.text

@@ -68,7 +68,7 @@ def public_phase(visitor, startup) -> str:
 def todays_counts(visitor) -> dict[str, int]:
     """Today's startups per phase, as the statistics page's table shows them."""
     visitor.goto("/statistiques/")
-    rows = visitor.locator("section[aria-labelledby=phases] table tbody tr")
+    rows = visitor.locator("section[aria-labelledby=phases] table tbody tr:has(td.stats-num)")
     return {
         row.get_by_role("rowheader").inner_text(): int(
             row.locator("td.stats-num").first.inner_text()

@@ -69,7 +69,7 @@ def test_bad_member_parameters_give_a_normal_page(client, portfolio, params):
 def test_member_list_htmx_gets_the_results_and_the_filters(client, portfolio):
     response = client.get(LIST, {"statut": "actif"}, headers={"HX-Request": "true"})
     assert "<html" not in response.text
-    assert 'id="facettes" hx-swap-oob="true"' in response.text
+    assert 'id="facettes" data-hx-swap-oob="true"' in response.text
     assert "Marie Curie" in response.text
     assert "HX-Request" in response["Vary"]
 

@@ -264,7 +264,7 @@ def test_htmx_request_gets_the_results_and_the_facets_only(client, portfolio):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert 'id="resultats"' in response.text
-    assert 'id="facettes" hx-swap-oob="true"' in response.text
+    assert 'id="facettes" data-hx-swap-oob="true"' in response.text
     assert "Écobalyse" in response.text
     assert "HX-Request" in response["Vary"]
     # htmx puts it in the tab and the history: the address changed, so does the title.

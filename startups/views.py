@@ -339,6 +339,11 @@ def incubator_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "phase_counts": [(phase, counts[phase.slug]) for phase in phases],
             "sections": phase_sections(phases, counts, first),
             "teams": teams,
+            "highlighted": list(
+                incubator.highlighted_startups.order_by("highlightedstartup__position").only(
+                    "slug", "title", "mission"
+                )
+            ),
         },
     )
 

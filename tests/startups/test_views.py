@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from startups.models import Phase
+from startups.models import HighlightedStartup, Phase
 from startups.templatetags.portfolio import long_date, phase_badge
 from tests.factories import (
     IncubatorFactory,
@@ -530,13 +530,13 @@ def test_incubator_pages_query_counts(client, portfolio, django_assert_num_queri
     detail = portfolio.incubators["dinum"].get_absolute_url()
     listing = reverse("startups:incubator_list")
     # Detail: version, incubator, counts, first startups per phase, phases, its teams, their
-    # active members.
-    with django_assert_num_queries(7):
+    # active members, the startups it puts forward.
+    with django_assert_num_queries(8):
         client.get(detail)
     with django_assert_num_queries(4):  # version, count, page, counts per incubator
         client.get(listing)
     grow(portfolio)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(detail)
     with django_assert_num_queries(4):
         client.get(listing)
@@ -549,8 +549,9 @@ def test_incubator_and_sponsor_pages_rank_their_startups_once_per_version(
     incubator = portfolio.incubators["dinum"]
     sponsor = portfolio.organisations["cnam"]
     # The counts and the first startups per phase come from the cache: left, the version, the
-    # page's row, the phases, and the incubator's teams and their active members.
-    for page, queries in ((incubator, 5), (sponsor, 4)):
+    # page's row, the phases, and the incubator's teams, their active members and the
+    # startups it puts forward.
+    for page, queries in ((incubator, 6), (sponsor, 4)):
         client.get(page.get_absolute_url())
         with django_assert_num_queries(queries):
             client.get(page.get_absolute_url())
@@ -875,6 +876,37 @@ def test_one_startups_phase_is_named_in_the_singular(client, portfolio):
     assert f'{phase_badge("abandon")}">Arrêté</p>' in card
     feed = client.get("/flux/changements-de-phase.atom").text
     assert f"{stopped.title} : Arrêté" in feed
+
+
+def test_pages_show_technologies_security_fast_skills_and_highlighted_startups(client, portfolio):
+    """Keys hundreds of real files fill, shown nowhere but the API before: `techno` (174
+    startups), `mon_service_securise` (169), `fast` (46), `competences` (1,297 members),
+    `highlighted_startups` (22 incubators)."""
+    startup = portfolio.startups["ecobalyse"]
+    startup.techno = ["Django", "PostgreSQL"]
+    startup.mon_service_securise = True
+    startup.fast_promotion, startup.fast_amount = 3, 150000
+    startup.save()
+    page = client.get(startup.get_absolute_url()).text
+    assert '<li><p class="fr-tag">Django</p></li><li><p class="fr-tag">PostgreSQL</p></li>' in page
+    assert "homologation suivie dans MonServiceSécurisé" in page
+    assert "<dd>promotion 3, 150 000 €</dd>" in page.replace("\xa0", " ").replace("\u202f", " ")
+    other = client.get(portfolio.startups["aides"].get_absolute_url()).text
+    assert "Technologies" not in other
+    assert "Financement FAST" not in other
+    assert "<dd>non renseignée</dd>" in other.split("MonServiceSécurisé)</dt>")[1]
+
+    marie = portfolio.members["marie"]
+    marie.competences = ["Python", "Design"]
+    marie.save()
+    member_page = client.get(marie.get_absolute_url()).text
+    assert "<dt>Compétences</dt><dd>Python, Design</dd>" in member_page
+
+    dinum = portfolio.incubators["dinum"]
+    HighlightedStartup.objects.create(incubator=dinum, startup=startup, position=1)
+    HighlightedStartup.objects.create(incubator=dinum, startup=portfolio.startups["aides"])
+    forward = client.get(dinum.get_absolute_url()).text.split("Startups mises en avant")[1]
+    assert forward.index("/startups/aides-jeunes/") < forward.index("/startups/ecobalyse/")
 
 
 def test_usertype_codes_show_as_words(client, portfolio):

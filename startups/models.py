@@ -184,6 +184,10 @@ def validate_plausible_date(day: datetime.date) -> None:
         )
 
 
+# A save this long after a startup came counts as an edit (an import or a creation saves
+# several times within seconds).
+EDITED_AFTER = datetime.timedelta(minutes=10)
+
 # The site whose content this is: some of its paths are links to it.
 BETAGOUV_SITE = "https://beta.gouv.fr"
 
@@ -839,6 +843,15 @@ class Startup(Searchable, ContentFile):
 
     def get_absolute_url(self) -> str:
         return reverse("startups:startup_detail", args=[self.slug])
+
+    @property
+    def edited_on(self) -> datetime.date | None:
+        """The day the startup last changed after it came to the site (imported, or created
+        in the admin), None if it has not: until then `updated_at` says when the site got it
+        (the day of the first import, for all of them), not when its facts changed."""
+        if self.updated_at - self.created_at < EDITED_AFTER:
+            return None
+        return timezone.localdate(self.updated_at)
 
     @property
     def usage_statistics_url(self) -> str:

@@ -362,7 +362,9 @@ def test_an_admin_edit_is_live_for_visitors_despite_the_caches(
     visitor = Client()  # anonymous: the answers the caches keep and serve
     page, stats = startup.get_absolute_url(), reverse("stats:statistics")
     api = f"/api/v1/startups/{startup.slug}"
-    Startup.objects.filter(pk=startup.pk).update(updated_at=timezone.now() - YEAR)
+    Startup.objects.filter(pk=startup.pk).update(
+        created_at=timezone.now() - 2 * YEAR, updated_at=timezone.now() - YEAR
+    )
     before = {url: visitor.get(url) for url in (page, stats, api)}
     counts = phase_counts(before[stats])
     assert "Construction" in before[page].content.decode()

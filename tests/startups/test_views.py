@@ -1,3 +1,4 @@
+import datetime
 import itertools
 import re
 
@@ -6,8 +7,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from startups.models import HighlightedStartup, Phase
+from startups.models import HighlightedStartup, Phase, Startup
 from startups.templatetags.portfolio import long_date, phase_badge
 from tests.factories import (
     IncubatorFactory,
@@ -392,7 +394,21 @@ def test_startup_page_shows_everything_about_the_startup(client, portfolio):
     # Thematiques and usertypes link to the filtered list.
     assert f'href="{LIST}?thematique=Jeunesse"' in text
     assert f'href="{LIST}?usertype=particulier"' in text
-    assert f"Mis à jour le {startup.updated_at.day}" in text
+    # Just imported: when the site got it is not when its facts changed.
+    assert "Mis à jour le" not in text
+
+
+def test_a_startup_edited_after_it_came_says_when(client, portfolio):
+    startup = portfolio.startups["aides"]
+    came = timezone.now() - datetime.timedelta(days=400)
+    Startup.objects.filter(pk=startup.pk).update(
+        created_at=came, updated_at=came + datetime.timedelta(minutes=2)
+    )
+    assert "Mis à jour le" not in client.get(startup.get_absolute_url()).text
+    edited = came + datetime.timedelta(days=30)
+    Startup.objects.filter(pk=startup.pk).update(updated_at=edited)
+    text = client.get(startup.get_absolute_url()).text
+    assert f"Mis à jour le {long_date(timezone.localdate(edited))}." in text
 
 
 def test_startup_page_shows_same_day_phases_as_replaced(client, portfolio):

@@ -48,6 +48,9 @@ from startups.pages import alphabetical, numbered, paginate, phase_sections
 
 # How many startups of each phase an incubator or sponsor page shows before "see all".
 FIRST_PER_PHASE = 12
+# An incubator puts forward a handful of startups (8 at most in the real content): the page
+# shows the first ones, however many the data gives.
+HIGHLIGHTED_SHOWN = 12
 # How many results of each kind the site-wide search shows before "see all".
 SEARCH_LIMIT = 10
 # What a startup card shows: lists read these columns only (the descriptions are long), and
@@ -342,7 +345,7 @@ def incubator_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "highlighted": list(
                 incubator.highlighted_startups.order_by("highlightedstartup__position").only(
                     "slug", "title", "mission"
-                )
+                )[:HIGHLIGHTED_SHOWN]
             ),
         },
     )

@@ -923,6 +923,12 @@ def test_pages_show_technologies_security_fast_skills_and_highlighted_startups(c
     HighlightedStartup.objects.create(incubator=dinum, startup=portfolio.startups["aides"])
     forward = client.get(dinum.get_absolute_url()).text.split("Startups mises en avant")[1]
     assert forward.index("/startups/aides-jeunes/") < forward.index("/startups/ecobalyse/")
+    # However many the data gives, the page shows the first dozen.
+    for position in range(2, 20):
+        startup = StartupFactory(incubator=dinum)
+        HighlightedStartup.objects.create(incubator=dinum, startup=startup, position=position)
+    response = client.get(dinum.get_absolute_url())
+    assert len(response.context["highlighted"]) == 12
 
 
 def test_usertype_codes_show_as_words(client, portfolio):

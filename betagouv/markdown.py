@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from html import unescape as unescape_html
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import nh3
 from django.urls import Resolver404, resolve
@@ -64,11 +64,15 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 RAW_HEADING = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
-RAW_IMAGE = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
-RAW_FRAME = re.compile(r"<iframe\b([^>]*)>(?:.*?</iframe\s*>)?", re.IGNORECASE | re.DOTALL)
+# Read on markup nh3 made regular: attributes double-quoted, `"`, `<` and `>` escaped in them.
+IMAGE = re.compile(r"<img\b([^>]*)>")
+FRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL)
+ATTRIBUTE = re.compile(r'\s([a-z]+)="([^"]*)"')
+LINK_TARGET = re.compile(r'(<a\s[^>]*?\bhref=")([^"]*)(")')
 EMPTY_LINK = re.compile(r"<a\b[^>]*>\s*</a>")
 LINK_WITHOUT_TARGET = re.compile(r'<a(?: href="")?(?: rel="[^"]*")?>(.*?)</a>', re.DOTALL)
-EMPTY_HEADING = re.compile(r"<h([1-6])>\s*</h\1>")
+EMPTY_HEADING = re.compile(r"<h([1-6])>(?:\s|&nbsp;|<br>)*</h\1>")
+CLEANED_CONTENT = {"script", "style", "iframe", "object", "embed", "template"}
 
 
 def beta_gouv_address(url: str) -> str:
@@ -86,18 +90,12 @@ def beta_gouv_address(url: str) -> str:
     return BETAGOUV_SITE + url
 
 
-def _attribute(attributes: str, name: str) -> str:
-    """The value of `name` in a raw tag's attributes (quoted or not), HTML-unescaped."""
-    found = re.search(rf"""\b{name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", attributes, re.I)
-    return unescape_html("".join(part or "" for part in found.groups())) if found else ""
-
-
 def _link_to(url: str, kind: str, name: str) -> str:
     """A link standing for an image or a frame: named by its text, else by its file."""
-    url = beta_gouv_address(url.strip())
+    url = url.strip()
     if not url:
         return ""
-    name = name.strip() or urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] or url
+    name = name.strip() or unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]) or url
     return f'<a href="{escapeHtml(url)}">{escapeHtml(f"{kind} : {name}")}</a>'
 
 
@@ -107,16 +105,29 @@ def _render_image(self, tokens, idx, options, env) -> str:
     return _link_to(token.attrGet("src") or "", "Image", alt)
 
 
-def _raw_media_as_links(html: str) -> str:
-    html = RAW_IMAGE.sub(
-        lambda tag: _link_to(_attribute(tag[1], "src"), "Image", _attribute(tag[1], "alt")), html
-    )
-    return RAW_FRAME.sub(
-        lambda tag: _link_to(
-            _attribute(tag[1], "src"), "Contenu intégré", _attribute(tag[1], "title")
-        ),
-        html,
-    )
+def _media_as_links(regular: str) -> str:
+    """Raw images and frames of regular markup as links (`_link_to`)."""
+
+    def link(kind: str, name_attribute: str):
+        def replace(tag: re.Match) -> str:
+            attributes = {name: unescape_html(value) for name, value in ATTRIBUTE.findall(tag[1])}
+            return _link_to(attributes.get("src", ""), kind, attributes.get(name_attribute, ""))
+
+        return replace
+
+    regular = IMAGE.sub(link("Image", "alt"), regular)
+    return FRAME.sub(link("Contenu intégré", "title"), regular)
+
+
+def _beta_gouv_targets(regular: str) -> str:
+    """Every link of regular markup to a beta.gouv.fr path this site does not serve points
+    there (`beta_gouv_address`), raw `<a>` as Markdown's."""
+
+    def replace(link: re.Match) -> str:
+        target = beta_gouv_address(unescape_html(link[2]))
+        return f"{link[1]}{escapeHtml(target)}{link[3]}"
+
+    return LINK_TARGET.sub(replace, regular)
 
 
 def _without_empty_elements(html: str) -> str:
@@ -154,13 +165,22 @@ def render_markdown(text: str, top_heading: int = 3) -> SafeString:
             token.content = RAW_HEADING.sub(shifted_tag, token.content)
         elif token.type == "th_open":
             token.attrSet("scope", "col")
-        elif token.type == "link_open":
-            token.attrSet("href", beta_gouv_address(token.attrGet("href") or ""))
-    html = _raw_media_as_links(_parser.renderer.render(tokens, _parser.options, {}))
-    cleaned = nh3.clean(
+    html = _parser.renderer.render(tokens, _parser.options, {})
+    tags = ALLOWED_TAGS | {f"h{level}" for level in range(top_heading, 3)}
+    # Made regular first, images and frames kept with their address and name only, so that
+    # they become links reliably; then sanitised with the final rules.
+    regular = nh3.clean(
         html,
-        tags=ALLOWED_TAGS | {f"h{level}" for level in range(top_heading, 3)},
-        clean_content_tags={"script", "style", "iframe", "object", "embed", "template"},
+        tags=tags | {"img", "iframe"},
+        clean_content_tags=CLEANED_CONTENT - {"iframe"},
+        attributes={**ALLOWED_ATTRIBUTES, "img": {"src", "alt"}, "iframe": {"src", "title"}},
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+    )
+    cleaned = nh3.clean(
+        _beta_gouv_targets(_media_as_links(regular)),
+        tags=tags,
+        clean_content_tags=CLEANED_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",

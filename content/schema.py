@@ -64,6 +64,9 @@ class Record:
 # Converters: each takes a YAML value and returns a clean one, or raises Invalid.
 
 
+CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
 def to_text(value: Any) -> str:
     if isinstance(value, bool | list | dict):
         raise Invalid("texte attendu")
@@ -77,9 +80,10 @@ def to_text(value: Any) -> str:
 def unescaped(text: str) -> str:
     """`Ingénieure d&#x27;art` → `Ingénieure d'art`. The members' tool wrote some values
     HTML-escaped (`https:&#x2F;&#x2F;…`, roles, employers), a few twice (`UX&amp;#x2F;UI`);
-    beta.gouv.fr's pages put them in HTML as they are, so readers saw them decoded."""
+    beta.gouv.fr's pages put them in HTML as they are, so readers saw them decoded. Only
+    whole references (`&…;`) are: `?a=1&region=2` is an address, not `®ion`."""
     for _ in range(3):
-        decoded = html.unescape(text)
+        decoded = CHARACTER_REFERENCE.sub(lambda found: html.unescape(found[0]), text)
         if decoded == text:
             break
         text = decoded

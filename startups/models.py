@@ -32,6 +32,7 @@ from contextvars import ContextVar
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import NotSupportedError, connection, models, transaction
@@ -82,7 +83,9 @@ class PhaseSlug(models.TextChoices):
     """The eight phases, listed in lifecycle order.
 
     This order breaks ties between phases that start on the same day: the later one wins.
-    Labels here are fallbacks; the displayed labels come from the content (`Phase.label`).
+    Labels here name the phase of one startup (`Phase.label_for_one`: badges, timelines,
+    cards, feed entries); the content's labels (`Phase.label`) name a phase with all its
+    startups (lists, phase pages, statistics), and these stand in when the content has none.
     """
 
     INVESTIGATION = "investigation", "Investigation"
@@ -843,6 +846,14 @@ class Startup(Searchable, ContentFile):
 
     def get_absolute_url(self) -> str:
         return reverse("startups:startup_detail", args=[self.slug])
+
+    @property
+    def fast_funding(self) -> str:
+        """« promotion 3, 150 000 € »: its FAST funding as the content gives it ("" if none)."""
+        parts = [f"promotion {self.fast_promotion}"] if self.fast_promotion else []
+        if self.fast_amount:
+            parts.append(f"{intcomma(self.fast_amount)} €")
+        return ", ".join(parts)
 
     @property
     def edited_on(self) -> datetime.date | None:

@@ -257,10 +257,14 @@ def transparency_links(startup: Startup) -> list[tuple[str, str, str]]:
 
     The statistics are where `Startup.usage_statistics_url` says; without its address, the
     risk analysis says what the content says of it (`analyse_risques`: done, not done, or
-    nothing).
+    nothing), and so does the security follow-up, which has no address
+    (`mon_service_securise`).
     """
     risk_analysis = {True: "réalisée, non publiée", False: "non réalisée"}.get(
         startup.analyse_risques, "non renseignée"
+    )
+    security = {True: "homologation suivie", False: "non suivie"}.get(
+        startup.mon_service_securise, "non renseignée"
     )
     return [
         ("Site du service", startup.link, "non renseigné"),
@@ -270,6 +274,7 @@ def transparency_links(startup: Startup) -> list[tuple[str, str, str]]:
         ("Mesure d’impact", startup.impact_url, "non renseignée"),
         ("Analyse de risques", startup.analyse_risques_url, risk_analysis),
         ("Tableau de bord DashLord", startup.dashlord_url, "non renseigné"),
+        ("Sécurité (MonServiceSécurisé)", "", security),
     ]
 
 
@@ -297,6 +302,7 @@ def incubator_list(request: HttpRequest) -> HttpResponse:
         request,
         "startups/incubator_list.html",
         {
+            "page_title": numbered(f"Incubateurs : « {query} »" if query else "Incubateurs", page),
             "query": query,
             "problems": query_problems(request.GET.get("q", "")),
             "page": page,
@@ -371,6 +377,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         request,
         "startups/organisation_list.html",
         {
+            "page_title": numbered(f"Sponsors : « {query} »" if query else "Sponsors", page),
             "query": query,
             "problems": query_problems(request.GET.get("q", "")),
             "page": page,

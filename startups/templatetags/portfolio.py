@@ -73,12 +73,12 @@ def duration(days: int | datetime.timedelta | None) -> str:
     if days is None or days < 0:
         return ""
     if days < 60:
-        return f"{days} jour{'s' if days > 1 else ''}"
+        return f"{days} jour{pluriel(days)}"
     months = round(days / 30.4375)
     years, months = divmod(months, 12)
     parts = []
     if years:
-        parts.append(f"{years} an{'s' if years > 1 else ''}")
+        parts.append(f"{years} an{pluriel(years)}")
     if months:
         parts.append(f"{months} mois")
     return " et ".join(parts)

@@ -95,3 +95,27 @@ def test_empty_headings_and_links_are_dropped_and_tables_have_column_headers():
     assert "<a" not in html.split("<table>")[0]
     assert "vide et brut" in html
     assert '<th scope="col">Aide</th>' in html
+
+
+def test_raw_images_are_read_as_html_not_as_text():
+    html = render_markdown(
+        '<img alt="avant > après" src="https://ok.fr/x.png"> '
+        '<img alt="voir src=/autre.png" data-src="/faux.png" src="https://ok.fr/y.png"> '
+        '<img src="javascript:alert(1)" alt="piège"> ![](/img/%C3%A9quipe.png) '
+        '<a href="/approche">brut</a>'
+    )
+    assert (
+        '<a href="https://ok.fr/x.png" rel="noopener noreferrer">Image : avant &gt; après</a>'
+        in (html)
+    )
+    assert "Image : voir src=/autre.png</a>" in html
+    assert 'href="https://ok.fr/y.png"' in html
+    assert "faux.png" not in html
+    assert "piège" not in html
+    assert "javascript" not in html
+    assert ">Image : équipe.png</a>" in html
+    assert '<a href="https://beta.gouv.fr/approche" rel="noopener noreferrer">brut</a>' in html
+
+
+def test_headings_holding_only_blank_space_are_dropped():
+    assert render_markdown("### &nbsp;\n\n### <br>\n\nTexte").strip() == "<p>Texte</p>"

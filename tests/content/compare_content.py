@@ -61,9 +61,10 @@ def read(path: Path) -> tuple[dict[str, Any], str]:
 
 
 def unescaped(text: str) -> str:
-    """HTML entities decoded, again while some are left (`UX&amp;#x2F;UI` → `UX/UI`)."""
+    """Whole HTML references decoded, again while some are left (`UX&amp;#x2F;UI` → `UX/UI`),
+    as the import does (written again here: this script reads no code of the site)."""
     for _ in range(3):
-        text, before = html.unescape(text), text
+        text, before = re.sub(r"&#?\w+;", lambda found: html.unescape(found[0]), text), text
         if text == before:
             break
     return text

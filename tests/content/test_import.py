@@ -111,12 +111,15 @@ class TestImport:
         def escape(data):
             data["role"] = "Ingénieure ouvrages d&#x27;art &amp; UX&amp;#x2F;UI"
             data["missions"][0]["employer"] = "Intrapreneur &quot;Impact&quot;"
+            data["link"] = "https://exemple.fr/?a=1&region=2&amp;b=3"
 
         edit_front_matter(content / "_authors" / "marie.curie.md", escape)
         run_import(content)
         marie = Member.objects.get(slug="marie.curie")
         assert marie.role == "Ingénieure ouvrages d'art & UX/UI"
         assert marie.missions.filter(employer='Intrapreneur "Impact"').exists()
+        # Only whole references: `&region` is a parameter, not `®ion`.
+        assert marie.link == "https://exemple.fr/?a=1&region=2&b=3"
         run_import(content)  # again: the decoded value is the file's, nothing to change
         assert Member.objects.get(slug="marie.curie").role == marie.role
 

@@ -279,12 +279,20 @@ def test_each_page_of_a_list_and_each_search_has_its_own_title(client, portfolio
     StartupFactory.create_batch(50, phases=[("construction", days_ago(10))])
     titles = {
         path: re.search(r"<title>([^<]+) — Startups d’État", client.get(path).text)[1]
-        for path in ("/startups/?sort=title", "/startups/?sort=title&page=2", "/recherche/?q=eco")
+        for path in (
+            "/startups/?sort=title",
+            "/startups/?sort=title&page=2",
+            "/recherche/?q=eco",
+            "/incubateurs/?q=dinum",
+            "/organisations/?q=cnam",
+        )
     }
     assert titles == {
         "/startups/?sort=title": "Toutes les startups (page 1 sur 2)",
         "/startups/?sort=title&page=2": "Toutes les startups (page 2 sur 2)",
         "/recherche/?q=eco": "Recherche : « eco »",
+        "/incubateurs/?q=dinum": "Incubateurs : « dinum »",
+        "/organisations/?q=cnam": "Sponsors : « cnam »",
     }
 
 
@@ -905,7 +913,7 @@ def test_pages_show_technologies_security_fast_skills_and_highlighted_startups(c
     startup.save()
     page = client.get(startup.get_absolute_url()).text
     assert '<li><p class="fr-tag">Django</p></li><li><p class="fr-tag">PostgreSQL</p></li>' in page
-    assert "homologation suivie dans MonServiceSécurisé" in page
+    assert "<dd>homologation suivie</dd>" in page.split("MonServiceSécurisé)</dt>")[1][:40]
     assert "<dd>promotion 3, 150 000 €</dd>" in page.replace("\xa0", " ").replace("\u202f", " ")
     other = client.get(portfolio.startups["aides"].get_absolute_url()).text
     assert "Technologies" not in other

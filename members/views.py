@@ -13,7 +13,7 @@ from betagouv.caching import wants_fragment
 from members.filters import MemberFilter
 from members.models import Member, MissionStartup, mark_active_on
 from startups.models import Incubator
-from startups.pages import alphabetical, numbered, paginate
+from startups.pages import alphabetical, list_title, paginate
 from startups.views import problems_of
 
 
@@ -24,8 +24,6 @@ def member_list(request: HttpRequest) -> HttpResponse:
     filters = MemberFilter(request.GET, queryset=Member.objects.order_by(*alphabetical("fullname")))
     page, page_message = paginate(request, filters.qs, count=filters.total())
     page.object_list = mark_active_on(list(page.object_list), timezone.localdate())
-    chosen = filters.chosen()
-    title = f"Membres : {', '.join(chosen)}" if chosen else "Membres"
     return render(
         request,
         "members/member_list.html#results" if partial else "members/member_list.html",
@@ -43,7 +41,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "problems": problems_of(filters),
             "page": page,
             "page_message": page_message,
-            "page_title": numbered(title, page),
+            "page_title": list_title("Membres", filters.chosen(), page),
             "oob": partial,
         },
     )

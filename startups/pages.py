@@ -81,6 +81,13 @@ def numbered(title: str, page: Page) -> str:
     return title
 
 
+def list_title(label: str, chosen: list[str], page: Page | None = None) -> str:
+    """What a list or a search shows, as its title: « Membres : En activité, Design (page 2
+    sur 40) », or the label alone when nothing is chosen."""
+    title = f"{label} : {', '.join(chosen)}" if chosen else label
+    return numbered(title, page) if page else title
+
+
 @dataclass
 class PhaseSection:
     """The startups of one phase shown on a page, and how many that phase holds in all."""

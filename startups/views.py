@@ -44,7 +44,7 @@ from startups.models import (
     count_active,
     count_groups,
 )
-from startups.pages import alphabetical, numbered, paginate, phase_sections
+from startups.pages import alphabetical, list_title, numbered, paginate, phase_sections
 
 # How many startups of each phase an incubator or sponsor page shows before "see all".
 FIRST_PER_PHASE = 12
@@ -302,7 +302,7 @@ def incubator_list(request: HttpRequest) -> HttpResponse:
         request,
         "startups/incubator_list.html",
         {
-            "page_title": numbered(f"Incubateurs : « {query} »" if query else "Incubateurs", page),
+            "page_title": list_title("Incubateurs", [f"« {query} »"] if query else [], page),
             "query": query,
             "problems": query_problems(request.GET.get("q", "")),
             "page": page,
@@ -377,7 +377,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         request,
         "startups/organisation_list.html",
         {
-            "page_title": numbered(f"Sponsors : « {query} »" if query else "Sponsors", page),
+            "page_title": list_title("Sponsors", [f"« {query} »"] if query else [], page),
             "query": query,
             "problems": query_problems(request.GET.get("q", "")),
             "page": page,
@@ -462,6 +462,6 @@ def search(request: HttpRequest) -> HttpResponse:
             "problems": query_problems(request.GET.get("q", "")),
             "results": results,
             "searched": bool(query_words(query)),
-            "page_title": f"Recherche : « {query} »" if query_words(query) else "Recherche",
+            "page_title": list_title("Recherche", [f"« {query} »"] if query_words(query) else []),
         },
     )

@@ -56,6 +56,7 @@ from simple_history.models import HistoricalRecords
 
 from betagouv.database import on_live_connection
 from betagouv.search import Searchable, SearchQuerySet, name_key
+from startups.signals import portfolio_changed
 
 content_slug_validator = RegexValidator(
     r"^\w[\w.-]*\Z",
@@ -1236,6 +1237,7 @@ class PortfolioVersion(models.Model):
         cls.objects.filter(id=1, number=number).update(current_on=today)
         # Stored by a request, not by a write: no bump follows to reset it.
         _stored_as_of.set(None)
+        portfolio_changed.send(sender=cls)
 
     @classmethod
     def bump(cls) -> None:
@@ -1251,3 +1253,4 @@ class PortfolioVersion(models.Model):
             number=F("number") + 1, changed_at=timezone.now(), current_on=current_on
         ):
             cls.objects.get_or_create(id=1, defaults={"number": 1, "current_on": day})
+        portfolio_changed.send(sender=cls)

@@ -11,8 +11,14 @@ its sponsor rows (`StartupSponsor.ministerial_domain`).
 
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import Signal
 
 PORTFOLIO_APPS = ("startups", "members")
+
+# Sent when what the public sees has changed: a write bumped the portfolio version
+# (`PortfolioVersion.bump`), or a new day made today's current phases (`make_current`).
+# The sender waits for the receivers: they only take note (see `stats.signals`).
+portfolio_changed = Signal()
 
 
 def bump_version(sender, **kwargs) -> None:

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class StatsConfig(AppConfig):
     name = "stats"
     verbose_name = "Statistiques"
+
+    def ready(self) -> None:
+        from stats import signals
+
+        signals.connect()

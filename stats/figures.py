@@ -27,6 +27,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import ExtractYear, RowNumber
+from django.utils import timezone
 
 from betagouv.caching import cached_data
 from betagouv.search import fold
@@ -398,6 +399,12 @@ def compute(day: datetime.date, names: list[str] | None = None) -> dict[str, obj
         if name in DERIVED:
             figures[name] = DERIVED[name][1](figures, day)
     return figures
+
+
+def prepare_todays_figures() -> None:
+    """Compute today's figures into the cache, if they are not there yet: done after every
+    change to the portfolio (`stats.signals`), so that no visitor waits for them."""
+    compute(timezone.localdate())
 
 
 def summary(figures: dict) -> dict[str, int]:

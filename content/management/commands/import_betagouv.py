@@ -6,6 +6,7 @@ from tqdm import tqdm
 
 from content.importer import ImportRefused, ImportReport, import_content
 from content.schema import KINDS
+from stats.figures import prepare_todays_figures
 
 
 class Command(BaseCommand):
@@ -45,6 +46,9 @@ class Command(BaseCommand):
                 f"{len(refused.report.problems)} problème(s) : rien n’a été importé, "
                 "la base est inchangée. Corrigez les fichiers, ou relancez avec --skip-invalid."
             ) from None
+        if report.changed:
+            # Outside a request: nothing else prepares them before the next visitor.
+            prepare_todays_figures()
         for warning in report.warnings:
             self.stderr.write(f"Avertissement : {warning}")
         if report.problems:

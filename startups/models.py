@@ -819,7 +819,8 @@ class Startup(Searchable, ContentFile):
             models.Index(fields=["phase", "id"], name="startups_in_phase"),
             # On PostgreSQL, (phase, launched_on DESC NULLS LAST) serves the latest launches of
             # a phase (`?phase=…&sort=-launch`): created by migration 0008, as SQLite refuses
-            # NULLS LAST in an index.
+            # NULLS LAST in an index; (launched_on DESC NULLS LAST) the latest launches with
+            # other filters (migration 0016).
             # The few startups with old addresses (`startups.legacy.old_addresses`), without
             # scanning the others: 34 ms at 100 times the data, on the first 404 of a version.
             models.Index(

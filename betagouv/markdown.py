@@ -7,8 +7,8 @@ attributes: scripts, styles, iframes, event handlers and `javascript:` URLs neve
 Images (Markdown's and raw `<img>`) and embedded frames become links to what they show: the
 content points to other sites, which the site's Content Security Policy does not let the
 browser load. Addresses written for beta.gouv.fr (`/img/…`) that this site does not serve
-point there. Raw headings are shifted as the Markdown ones are; headings and links left empty
-by the authors or the sanitiser are dropped.
+point there; relative links lead where they led there. Raw headings are shifted as the
+Markdown ones are; headings and links left empty by the authors or the sanitiser are dropped.
 """
 
 from __future__ import annotations
@@ -75,6 +75,23 @@ EMPTY_HEADING = re.compile(r"<h([1-6])>(?:\s|&nbsp;|<br>)*</h\1>")
 CLEANED_CONTENT = {"script", "style", "iframe", "object", "embed", "template"}
 
 
+def content_address(url: str) -> str:
+    """Where a link of the content leads from its page here.
+
+    A relative link was written for beta.gouv.fr, where a page is a file beside the others
+    of its kind (`/startups/notifications-v1.html`): `notifications-v2` there is the page
+    `/startups/notifications-v2`. Here a page is a folder (`/startups/notifications-v1/`),
+    one level deeper, so the link goes one level up, to the page itself (`../x/`, not
+    `../x`, which is a redirect). Paths are `beta_gouv_address`'s; other links are left.
+    """
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path or url.startswith("/"):
+        return beta_gouv_address(url)
+    name = parts.path.rsplit("/", 1)[-1]
+    page = "" if not name or "." in name else "/"
+    return "../" + parts._replace(path=parts.path + page).geturl()
+
+
 def beta_gouv_address(url: str) -> str:
     """`/img/x.png` → `https://beta.gouv.fr/img/x.png`: a path the content wrote for
     beta.gouv.fr, when this site has no such page (`/startups/x` stays here)."""
@@ -119,12 +136,13 @@ def _media_as_links(regular: str) -> str:
     return FRAME.sub(link("Contenu intégré", "title"), regular)
 
 
-def _beta_gouv_targets(regular: str) -> str:
-    """Every link of regular markup to a beta.gouv.fr path this site does not serve points
-    there (`beta_gouv_address`), raw `<a>` as Markdown's."""
+def _content_targets(regular: str) -> str:
+    """Every link of regular markup where it leads here (`content_address`): relative ones
+    as on beta.gouv.fr, paths this site does not serve to beta.gouv.fr; raw `<a>` as
+    Markdown's."""
 
     def replace(link: re.Match) -> str:
-        target = beta_gouv_address(unescape_html(link[2]))
+        target = content_address(unescape_html(link[2]))
         return f"{link[1]}{escapeHtml(target)}{link[3]}"
 
     return LINK_TARGET.sub(replace, regular)
@@ -178,7 +196,7 @@ def render_markdown(text: str, top_heading: int = 3) -> SafeString:
         link_rel=None,
     )
     cleaned = nh3.clean(
-        _beta_gouv_targets(_media_as_links(regular)),
+        _content_targets(_media_as_links(regular)),
         tags=tags,
         clean_content_tags=CLEANED_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,

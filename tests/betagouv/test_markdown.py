@@ -68,6 +68,20 @@ def test_paths_of_beta_gouv_fr_point_there_and_this_sites_stay():
     assert '<a href="#detail" rel="noopener noreferrer">' in html
 
 
+def test_relative_links_lead_where_they_led_on_beta_gouv_fr():
+    # beta.gouv.fr's /startups/notifications-v1.html linked `notifications-v2`, its sibling.
+    html = render_markdown(
+        "[v2](notifications-v2) [doc](guide.pdf) [raw](<autre?onglet=1#haut>) [ici](?a=1) "
+        '<a href="sous/page">sous</a> [mail](mailto:a@b.fr)'
+    )
+    assert '<a href="../notifications-v2/" rel="noopener noreferrer">v2</a>' in html
+    assert '<a href="../guide.pdf" rel="noopener noreferrer">' in html
+    assert '<a href="../autre/?onglet=1#haut" rel="noopener noreferrer">' in html
+    assert '<a href="?a=1" rel="noopener noreferrer">' in html
+    assert '<a href="../sous/page/" rel="noopener noreferrer">sous</a>' in html
+    assert '<a href="mailto:a@b.fr" rel="noopener noreferrer">' in html
+
+
 def test_raw_images_and_frames_become_named_links():
     html = render_markdown(
         '<p><img src="/img/rest/equipe.png" alt="L&#39;équipe"> <img src=https://x.fr/b.jpg>'

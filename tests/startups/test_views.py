@@ -1,6 +1,7 @@
 import datetime
 import itertools
 import re
+from urllib.parse import urljoin
 
 import pytest
 from django.core.cache import cache
@@ -426,6 +427,16 @@ def test_startup_page_shows_same_day_phases_as_replaced(client, portfolio):
     assert first["same_day"] is True
     assert second["current"] is True
     assert "remplacée le jour même" in response.text
+
+
+def test_a_relative_link_to_another_startup_leads_to_its_page(client, portfolio):
+    # As notifications-v1 links notifications-v2 in the real content.
+    aides, ecobalyse = portfolio.startups["aides"], portfolio.startups["ecobalyse"]
+    aides.description = f"Suite : [la nouvelle version]({ecobalyse.slug})."
+    aides.save()
+    page = aides.get_absolute_url()
+    href = re.search(r'href="([^"]*)"[^>]*>la nouvelle version', client.get(page).text)[1]
+    assert client.get(urljoin(page, href)).context["startup"] == ecobalyse
 
 
 def test_startup_not_started_yet_says_so(client, portfolio):

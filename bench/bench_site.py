@@ -92,9 +92,9 @@ def prepare(scale: str) -> str:
         ["generate_demo_data", "--startups", str(SCALES[scale]), "--seed", "1", "--if-empty"],
     ):
         subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
-    # The tables as a database in service has them: autovacuum keeps the planner's
-    # statistics and the visibility map (the index-only scans of the counts) up to date;
-    # right after generating, neither is, and the counts read the tables too.
+    # The tables as a database in service has them, whatever autovacuum has done yet to
+    # freshly generated ones: the planner's statistics and the visibility map (which the
+    # counts' index-only scans need) up to date, the same at every run.
     subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-qc", "VACUUM ANALYZE"],
         check=True,

@@ -513,7 +513,8 @@ def markdown(results: dict[str, dict], loads: dict, seconds: int, load: str) -> 
         + ".",
         lower_bound(big["lower_bounds"]),
         "- Today's statistics, computed by an edit's request once its answer is sent (the "
-        f"editor does not wait for them): {times(big['preparing'])} ms.",
+        "editor's next request on the same connection waits for them): "
+        f"{times(big['preparing'])} ms.",
     ]
     if loads:
         lines += [

@@ -5,8 +5,10 @@ All of today's figures take a few hundred milliseconds at 100 times the real por
 the portfolio (an admin edit) or began a new day takes note of it (`portfolio_changed`);
 once its answer is sent (`request_finished`: the WSGI server has written the response and
 closes it), the same thread computes today's figures into the shared cache, where every app
-server finds them. The editor does not wait for them. A writer outside a request (the
-import) calls `prepare_todays_figures` itself. Should preparing fail, the failure is logged
+server finds them. The answer is not delayed; the editor's next request, when their browser
+sends it on the same connection, waits for them (14 ms for the generated 1x portfolio,
+290 ms at 100 times). A writer outside a request (the import) calls
+`prepare_todays_figures` itself. Should preparing fail, the failure is logged
 and the first visitor computes the figures, as any visitor of a past date does.
 """
 

@@ -72,9 +72,9 @@ LOAD_TARGETS = ["list", "startup", "statistics", "API startups"]
 # 1. Data
 
 
-def psql(sql: str) -> str:
+def psql(sql: str, database: str = "postgres") -> str:
     return subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAc", sql],
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-tAc", sql],
         capture_output=True,
         text=True,
         check=True,
@@ -95,10 +95,7 @@ def prepare(scale: str) -> str:
     # The tables as a database in service has them, whatever autovacuum has done yet to
     # freshly generated ones: the planner's statistics and the visibility map (which the
     # counts' index-only scans need) up to date, the same at every run.
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-qc", "VACUUM ANALYZE"],
-        check=True,
-    )
+    psql("VACUUM ANALYZE", database=name)
     return url
 
 
@@ -513,8 +510,9 @@ def markdown(results: dict[str, dict], loads: dict, seconds: int, load: str) -> 
         + ".",
         lower_bound(big["lower_bounds"]),
         "- Today's statistics, computed by an edit's request once its answer is sent (the "
-        "editor's next request on the same connection waits for them): "
-        f"{times(big['preparing'])} ms.",
+        "next request on that connection waits for them), p50 / p95: "
+        + ", ".join(f"{scale} {times(r['preparing'])} ms" for scale, r in results.items())
+        + ".",
     ]
     if loads:
         lines += [

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from html import unescape as unescape_html
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import nh3
 from django.urls import Resolver404, resolve
@@ -75,35 +75,36 @@ EMPTY_HEADING = re.compile(r"<h([1-6])>(?:\s|&nbsp;|<br>)*</h\1>")
 CLEANED_CONTENT = {"script", "style", "iframe", "object", "embed", "template"}
 
 
-def content_address(url: str) -> str:
-    """Where a link of the content leads from its page here.
+def content_address(url: str, page: str) -> str:
+    """Where a link of the content leads from the page at path `page` here.
 
-    A relative link was written for beta.gouv.fr, where a page is a file beside the others
-    of its kind (`/startups/notifications-v1.html`): `notifications-v2` there is the page
-    `/startups/notifications-v2`. Here a page is a folder (`/startups/notifications-v1/`),
-    one level deeper, so the link goes one level up, to the page itself (`../x/`, not
-    `../x`, which is a redirect). Paths are `beta_gouv_address`'s; other links are left.
+    A relative link was written for beta.gouv.fr, where that page was a file beside the others
+    of its kind (`/startups/notifications-v1.html` for `/startups/notifications-v1/`): it is
+    resolved from there (`notifications-v2` is `/startups/notifications-v2`), then taken as
+    any path of the content (`beta_gouv_address`). Other links are left as they are.
     """
     parts = urlsplit(url)
-    if parts.scheme or parts.netloc or not parts.path or url.startswith("/"):
-        return beta_gouv_address(url)
-    name = parts.path.rsplit("/", 1)[-1]
-    page = "" if not name or "." in name else "/"
-    return "../" + parts._replace(path=parts.path + page).geturl()
+    relative = not (parts.scheme or parts.netloc or url.startswith(("/", "#", "?")))
+    if url and relative and page:
+        url = urljoin(page.rstrip("/") + ".html", url)
+    return beta_gouv_address(url)
 
 
 def beta_gouv_address(url: str) -> str:
     """`/img/x.png` → `https://beta.gouv.fr/img/x.png`: a path the content wrote for
-    beta.gouv.fr, when this site has no such page (`/startups/x` stays here)."""
+    beta.gouv.fr, when this site has no such page. A page of this site stays here, written
+    as its address is, without a redirect (`/startups/x` and beta.gouv.fr's file of that
+    page, `/startups/x.html`, → `/startups/x/`)."""
     if not url.startswith("/") or url.startswith("//"):
         return url
-    path = urlsplit(url).path
-    for candidate in (path, path + "/"):
+    parts = urlsplit(url)
+    page = parts.path.removesuffix(".html")
+    for candidate in (page, page + "/"):
         try:
             resolve(candidate)
         except Resolver404:
             continue
-        return url
+        return parts._replace(path=candidate).geturl()
     return BETAGOUV_SITE + url
 
 
@@ -136,13 +137,13 @@ def _media_as_links(regular: str) -> str:
     return FRAME.sub(link("Contenu intégré", "title"), regular)
 
 
-def _content_targets(regular: str) -> str:
-    """Every link of regular markup where it leads here (`content_address`): relative ones
-    as on beta.gouv.fr, paths this site does not serve to beta.gouv.fr; raw `<a>` as
+def _content_targets(regular: str, page: str) -> str:
+    """Every link of regular markup where it leads from `page` (`content_address`): relative
+    ones as on beta.gouv.fr, paths this site does not serve to beta.gouv.fr; raw `<a>` as
     Markdown's."""
 
     def replace(link: re.Match) -> str:
-        target = content_address(unescape_html(link[2]))
+        target = content_address(unescape_html(link[2]), page)
         return f"{link[1]}{escapeHtml(target)}{link[3]}"
 
     return LINK_TARGET.sub(replace, regular)
@@ -157,8 +158,10 @@ _parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrou
 _parser.add_render_rule("image", _render_image)
 
 
-def render_markdown(text: str, top_heading: int = 3) -> SafeString:
-    """`text` as sanitised HTML, its headings shifted so that the highest is `h{top_heading}`.
+def render_markdown(text: str, top_heading: int = 3, page: str = "") -> SafeString:
+    """`text` as sanitised HTML, its headings shifted so that the highest is `h{top_heading}`,
+    its relative links resolved from the path of the page showing it (`content_address`;
+    left relative without one).
 
     (A description sits under the page's own `h1` and `h2`: its `#` and `##` must not compete
     with them.)
@@ -196,7 +199,7 @@ def render_markdown(text: str, top_heading: int = 3) -> SafeString:
         link_rel=None,
     )
     cleaned = nh3.clean(
-        _content_targets(_media_as_links(regular)),
+        _content_targets(_media_as_links(regular), page),
         tags=tags,
         clean_content_tags=CLEANED_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,

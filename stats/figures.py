@@ -11,6 +11,7 @@ incubators), never over startups or members.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -46,6 +47,7 @@ from startups.models import (
     count_per_year,
 )
 
+logger = logging.getLogger(__name__)
 PHASES: list[str] = PhaseSlug.values
 # Quartiles asked of the durations, as fractions of four.
 QUARTILES = (1, 2, 3)
@@ -403,8 +405,15 @@ def compute(day: datetime.date, names: list[str] | None = None) -> dict[str, obj
 
 def prepare_todays_figures() -> None:
     """Compute today's figures into the cache, if they are not there yet: done after every
-    change to the portfolio (`stats.signals`), so that no visitor waits for them."""
-    compute(timezone.localdate())
+    change to the portfolio (`stats.signals`, the import), so that no visitor waits for them.
+
+    Done after the change is committed and answered: a failure is logged, nobody is shown an
+    error, and the first visitor computes the figures, as any visitor of a past date does.
+    """
+    try:
+        compute(timezone.localdate())
+    except Exception:
+        logger.exception("Today's statistics could not be prepared after a change")
 
 
 def summary(figures: dict) -> dict[str, int]:

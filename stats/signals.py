@@ -5,22 +5,20 @@ All of today's figures take a few hundred milliseconds at 100 times the real por
 the portfolio (an admin edit) or began a new day takes note of it (`portfolio_changed`);
 once its answer is sent (`request_finished`: the WSGI server has written the response and
 closes it), the same thread computes today's figures into the shared cache, where every app
-server finds them. The answer is not delayed; the editor's next request, when their browser
-sends it on the same connection, waits for them (14 ms for the generated 1x portfolio,
-290 ms at 100 times). A writer outside a request (the import) calls
-`prepare_todays_figures` itself. Should preparing fail, the failure is logged
-and the first visitor computes the figures, as any visitor of a past date does.
+server finds them. The answer itself is not delayed, but the thread is busy meanwhile:
+the next request on that connection (the editor's browser following the redirect, or
+another visitor's behind a proxy that reuses connections) waits for it, as long as
+computing the figures takes (`make bench` times it). A writer outside a request (the
+import) calls `prepare_todays_figures` itself.
 """
 
-import logging
 from contextvars import ContextVar
 
 from django.core.signals import request_finished, request_started
+from django.db import connection
 
 from startups.signals import portfolio_changed
 from stats.figures import prepare_todays_figures
-
-logger = logging.getLogger(__name__)
 
 # Whether the request this thread is answering changed the portfolio.
 _changed: ContextVar[bool] = ContextVar("portfolio_changed", default=False)
@@ -32,20 +30,26 @@ def forget_changes(sender, **kwargs) -> None:
 
 
 def note_change(sender, **kwargs) -> None:
+    """The portfolio changed during this request (`portfolio_changed`)."""
     _changed.set(True)
 
 
 def prepare_after_change(sender, **kwargs) -> None:
-    """At the end of a request that changed the portfolio, prepare today's figures."""
+    """At the end of a request that changed the portfolio, prepare today's figures.
+
+    Django has already let go of the request's database connection if it was not to be
+    kept (`close_old_connections` runs first): one opened here is closed here, or it would
+    stay open, idle, until the thread's next request.
+    """
     if not _changed.get():
         return
     _changed.set(False)
+    opened_here = connection.connection is None
     try:
         prepare_todays_figures()
-    except Exception:
-        # The answer is sent: nobody to show an error to. The figures will be computed
-        # when asked for.
-        logger.exception("Today's statistics could not be prepared after a change")
+    finally:
+        if opened_here:
+            connection.close()
 
 
 def connect() -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django import template
 from django.core.paginator import Page
+from django.template import Context
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -30,11 +31,13 @@ BADGE_CLASSES = {
 PHASE_BADGE_CLASSES = {phase.value: BADGE_CLASSES[phase.group] for phase in PhaseSlug}
 
 
-@register.filter
-def markdown(text: str, top_heading: int = 3) -> SafeString:
+@register.simple_tag(takes_context=True)
+def markdown(context: Context, text: str, top_heading: int = 3) -> SafeString:
     """Content Markdown as sanitised HTML, its headings starting at `h{top_heading}` (h3, under
-    the page's h2, by default): `{{ text|markdown:2 }}` right under the h1."""
-    return render_markdown(text, top_heading)
+    the page's h2, by default): `{% markdown text 2 %}` right under the h1. Its relative
+    links lead where they led from the same page on beta.gouv.fr (`render_markdown`)."""
+    request = context.get("request")
+    return render_markdown(text, top_heading, page=request.path if request else "")
 
 
 @register.filter(expects_localtime=True)

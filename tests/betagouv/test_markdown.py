@@ -64,22 +64,33 @@ def test_paths_of_beta_gouv_fr_point_there_and_this_sites_stay():
         "Image : envergo.jpg</a>" in html
     )
     assert '<a href="https://beta.gouv.fr/approche" rel="noopener noreferrer">' in html
-    assert '<a href="/startups/boris" rel="noopener noreferrer">' in html
+    assert '<a href="/startups/boris/" rel="noopener noreferrer">' in html
     assert '<a href="#detail" rel="noopener noreferrer">' in html
 
 
 def test_relative_links_lead_where_they_led_on_beta_gouv_fr():
     # beta.gouv.fr's /startups/notifications-v1.html linked `notifications-v2`, its sibling.
     html = render_markdown(
-        "[v2](notifications-v2) [doc](guide.pdf) [raw](<autre?onglet=1#haut>) [ici](?a=1) "
-        '<a href="sous/page">sous</a> [mail](mailto:a@b.fr)'
+        "[v2](notifications-v2) [v3](./v3?onglet=1#haut) [v0](notifications-v0.html) "
+        "[approche](../approche) [ici](?a=1) [bas](#bas) [mail](mailto:a@b.fr) "
+        '<a href="../membres/jean.dupont">Jean</a> ![schéma](../img/schema.png)',
+        page="/startups/notifications-v1/",
     )
-    assert '<a href="../notifications-v2/" rel="noopener noreferrer">v2</a>' in html
-    assert '<a href="../guide.pdf" rel="noopener noreferrer">' in html
-    assert '<a href="../autre/?onglet=1#haut" rel="noopener noreferrer">' in html
+    assert '<a href="/startups/notifications-v2/" rel="noopener noreferrer">v2</a>' in html
+    assert '<a href="/startups/v3/?onglet=1#haut" rel="noopener noreferrer">' in html
+    assert '<a href="/startups/notifications-v0/" rel="noopener noreferrer">v0</a>' in html
+    assert '<a href="https://beta.gouv.fr/approche" rel="noopener noreferrer">' in html
     assert '<a href="?a=1" rel="noopener noreferrer">' in html
-    assert '<a href="../sous/page/" rel="noopener noreferrer">sous</a>' in html
+    assert '<a href="#bas" rel="noopener noreferrer">' in html
     assert '<a href="mailto:a@b.fr" rel="noopener noreferrer">' in html
+    assert '<a href="/membres/jean.dupont/" rel="noopener noreferrer">Jean</a>' in html
+    assert '<a href="https://beta.gouv.fr/img/schema.png" rel="noopener noreferrer">' in html
+
+
+def test_relative_links_stay_relative_without_a_page():
+    assert '<a href="notifications-v2" rel="noopener noreferrer">' in render_markdown(
+        "[v2](notifications-v2)"
+    )
 
 
 def test_raw_images_and_frames_become_named_links():

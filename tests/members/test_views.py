@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urljoin
 
 import pytest
 from django.urls import reverse
@@ -106,6 +107,16 @@ def test_member_page_shows_the_member_and_every_mission(client, portfolio):
     assert 'href="/startups/ecobalyse/"' in text
     assert "Indépendant" in text
     assert "Scopyleft" in text
+
+
+def test_a_relative_link_of_a_bio_leads_where_it_led_on_beta_gouv_fr(client, portfolio):
+    # Written for /membres/<slug>.html: one level up is the site's root.
+    marie, aides = portfolio.members["marie"], portfolio.startups["aides"]
+    marie.bio = f"Je travaille sur [Aides Jeunes](../startups/{aides.slug})."
+    marie.save()
+    page = marie.get_absolute_url()
+    href = re.search(r'href="([^"]*)"[^>]*>Aides Jeunes</a>', client.get(page).text)[1]
+    assert client.get(urljoin(page, href)).context["startup"] == aides
 
 
 def test_member_page_shows_the_incubator_team(client, portfolio):

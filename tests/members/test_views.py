@@ -1,10 +1,10 @@
 import re
-from urllib.parse import urljoin
 
 import pytest
 from django.urls import reverse
 
 from tests.factories import IncubatorFactory
+from tests.pages import follow_link
 from tests.portfolio import grow, shared_portfolio
 
 pytestmark = pytest.mark.django_db
@@ -114,9 +114,7 @@ def test_a_relative_link_of_a_bio_leads_where_it_led_on_beta_gouv_fr(client, por
     marie, aides = portfolio.members["marie"], portfolio.startups["aides"]
     marie.bio = f"Je travaille sur [Aides Jeunes](../startups/{aides.slug})."
     marie.save()
-    page = marie.get_absolute_url()
-    href = re.search(r'href="([^"]*)"[^>]*>Aides Jeunes</a>', client.get(page).text)[1]
-    assert client.get(urljoin(page, href)).context["startup"] == aides
+    assert follow_link(client, marie.get_absolute_url(), "Aides Jeunes").context["startup"] == aides
 
 
 def test_member_page_shows_the_incubator_team(client, portfolio):

@@ -1,7 +1,6 @@
 import datetime
 import itertools
 import re
-from urllib.parse import urljoin
 
 import pytest
 from django.core.cache import cache
@@ -20,6 +19,7 @@ from tests.factories import (
     StartupFactory,
     TeamFactory,
 )
+from tests.pages import follow_link
 from tests.portfolio import days_ago, grow, shared_portfolio
 
 pytestmark = pytest.mark.django_db
@@ -434,9 +434,8 @@ def test_a_relative_link_to_another_startup_leads_to_its_page(client, portfolio)
     aides, ecobalyse = portfolio.startups["aides"], portfolio.startups["ecobalyse"]
     aides.description = f"Suite : [la nouvelle version]({ecobalyse.slug})."
     aides.save()
-    page = aides.get_absolute_url()
-    href = re.search(r'href="([^"]*)"[^>]*>la nouvelle version', client.get(page).text)[1]
-    assert client.get(urljoin(page, href)).context["startup"] == ecobalyse
+    response = follow_link(client, aides.get_absolute_url(), "la nouvelle version")
+    assert response.context["startup"] == ecobalyse
 
 
 def test_startup_not_started_yet_says_so(client, portfolio):
